@@ -1,0 +1,64 @@
+/**
+ * One interface for every SASL mechanism, in the shape of Dovecot's mech-*.c: the engine knows a
+ * mechanism only through this. A mechanism never sees storage: it asks the context.
+ */
+import type { ConnectionInfo } from '../connection.js';
+import type { AuthFailure, AuthSuccess } from '../results.js';
+
+/** What a mechanism needs from the password store. */
+export type CredentialNeed =
+  /** the client sends a cleartext password; the store verifies it (any password source) */
+  | 'verify-plaintext'
+  /** the mechanism needs the stored cleartext secret (CRAM-MD5, DIGEST-MD5, APOP, SCRAM) */
+  | 'stored-secret'
+  /** identity comes from elsewhere (EXTERNAL, GSSAPI, SESSIONID) */
+  | 'none';
+
+/** Secret lookup for 'stored-secret' mechanisms. */
+export type SecretLookup =
+  | { ok: true; secret: string; authcid: string }
+  | { ok: false; failure: AuthFailure };
+
+export interface MechanismContext {
+  conn: ConnectionInfo;
+  /** check a cleartext password for `user` (may carry `$tag`), opening `authzid` if given */
+  verifyPlaintext(user: string, password: string, authzid?: string): Promise<MechanismOutcome>;
+  /** the cleartext secret of `user` (may carry `$tag`) for a shared-secret mechanism */
+  lookupSecret(user: string): Promise<SecretLookup>;
+  /** after a shared-secret proof checked out, finish the login (policy checks, lockout reset) */
+  completeSecretLogin(authcid: string, authzid?: string): Promise<MechanismOutcome>;
+  /** record a failed proof against `authcid` (lockout) and return the failure to report */
+  failSecretLogin(authcid: string): Promise<MechanismOutcome>;
+  /** single-use nonces through the session cache */
+  issueNonce(ttlSec: number): Promise<string>;
+  consumeNonce(nonce: string): Promise<boolean>;
+}
+
+export type MechanismOutcome =
+  | { kind: 'success'; success: AuthSuccess; data?: Buffer }
+  | { kind: 'failure'; failure: AuthFailure };
+
+export type MechanismStep = { kind: 'continue'; challenge: Buffer } | MechanismOutcome;
+
+export interface MechanismSession {
+  /**
+   * One client message. `input` is null when the client sent no initial response (the mechanism
+   * then sends its first challenge). Bytes are already base64-decoded by the protocol.
+   */
+  step(input: Buffer | null): Promise<MechanismStep>;
+}
+
+export interface Mechanism {
+  /** SASL name, upper case */
+  name: string;
+  /** the client sends the password itself (subject to secureMethodRequired) */
+  cleartext: boolean;
+  credential: CredentialNeed;
+  /** only offered and usable on a TLS link (the -PLUS variants) */
+  requiresTls?: boolean;
+  /** the Login Method that advertises it ('CLRTXT' for PLAIN and LOGIN) */
+  loginMethod: import('../settings.js').LoginMethod;
+  create(ctx: MechanismContext): MechanismSession;
+}
+
+export type { AuthSuccess };
