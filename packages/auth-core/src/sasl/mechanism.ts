@@ -62,3 +62,9 @@ export interface Mechanism {
 }
 
 export type { AuthSuccess };
+
+/** The mechanisms the engine knows, in advertising preference order (strongest first). */
+export interface MechanismRegistry {
+  get(name: string): Mechanism | undefined;
+  all(): readonly Mechanism[];
+}
