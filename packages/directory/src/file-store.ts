@@ -1,0 +1,204 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AccountRecord, AccountSettings, DirectoryStore, DomainSettings, ServerSettings } from '@portcullis/auth-core';
+import { createFileExclusive, writeFileAtomic } from './atomic-write.js';
+import { DirectoryError } from './errors.js';
+import { canonicalAccount, canonicalDomain } from './names.js';
+import { renderMapping, YamlFileReader } from './yaml-files.js';
+
+/** account files hold passwords */
+const SECRET_FILE_MODE = 0o600;
+const FILE_MODE = 0o644;
+const DIR_MODE = 0o700;
+
+export interface FileStoreOptions {
+  /** how many parsed files to keep (re-validated by inode/mtime/size on every read) */
+  maxCachedFiles?: number;
+}
+
+function requireDomain(name: string): string {
+  const c = canonicalDomain(name);
+  if (c === null || c !== name) throw new DirectoryError('invalid-name', `invalid domain name '${name}'`);
+  return c;
+}
+
+function requireAccount(name: string): string {
+  const c = canonicalAccount(name);
+  if (c === null || c !== name) throw new DirectoryError('invalid-name', `invalid account name '${name}'`);
+  return c;
+}
+
+function withoutName(settings: DomainSettings): Omit<DomainSettings, 'name'> {
+  const { name: _name, ...rest } = settings;
+  return rest;
+}
+
+/**
+ * The default directory: one human-readable YAML file per domain and per account, read on every
+ * lookup so that changes written by another process apply at the next login.
+ */
+export function createFileStore(dataDir: string, options: FileStoreOptions = {}): DirectoryStore {
+  const reader = new YamlFileReader(options.maxCachedFiles);
+  const serverFile = join(dataDir, 'server.yaml');
+  const domainsDir = join(dataDir, 'domains');
+  const domainFile = (d: string) => join(domainsDir, d, 'domain.yaml');
+  const accountsDir = (d: string) => join(domainsDir, d, 'accounts');
+  const accountFile = (d: string, a: string) => join(domainsDir, d, 'accounts', `${a}.yaml`);
+
+  async function readDomain(name: string): Promise<DomainSettings | null> {
+    const data = await reader.read(domainFile(name));
+    if (data === null) return null;
+    return { ...(data as Omit<DomainSettings, 'name'>), name };
+  }
+
+  async function listDomains(): Promise<string[]> {
+    let entries;
+    try {
+      entries = await readdir(domainsDir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const names = entries
+      .filter((e) => e.isDirectory() && canonicalDomain(e.name) === e.name)
+      .map((e) => e.name)
+      .sort();
+    const present = await Promise.all(names.map(async (n) => ((await reader.read(domainFile(n))) ? n : null)));
+    return present.filter((n): n is string => n !== null);
+  }
+
+  async function allDomains(): Promise<DomainSettings[]> {
+    const names = await listDomains();
+    const domains = await Promise.all(names.map((n) => readDomain(n)));
+    return domains.filter((d): d is DomainSettings => d !== null);
+  }
+
+  /** A domain name or alias must name one domain only. */
+  async function checkNames(settings: DomainSettings): Promise<string[] | undefined> {
+    const aliases = settings.aliases?.map((a) => {
+      const c = canonicalDomain(a);
+      if (c === null) throw new DirectoryError('invalid-name', `invalid alias '${a}' for domain ${settings.name}`);
+      if (c === settings.name) throw new DirectoryError('conflict', `domain ${settings.name} cannot be its own alias`);
+      return c;
+    });
+    const mine = new Set([settings.name, ...(aliases ?? [])]);
+    for (const other of await allDomains()) {
+      if (other.name === settings.name) continue;
+      const theirs = [other.name, ...(other.aliases ?? []).map((a) => a.toLowerCase())];
+      const clash = theirs.find((n) => mine.has(n));
+      if (clash !== undefined) {
+        throw new DirectoryError('conflict', `name '${clash}' already belongs to domain ${other.name}`);
+      }
+    }
+    return aliases ? [...new Set(aliases)] : undefined;
+  }
+
+  async function writeDomain(settings: DomainSettings, exclusive: boolean): Promise<void> {
+    const aliases = await checkNames(settings);
+    const body = withoutName({ ...settings, ...(aliases ? { aliases } : {}) });
+    const text = renderMapping(`Portcullis domain ${settings.name}; change with \`portcullis domain set\``, body);
+    const file = domainFile(settings.name);
+    if (exclusive) {
+      if (!(await createFileExclusive(file, text, FILE_MODE))) {
+        throw new DirectoryError('exists', `domain ${settings.name} already exists`);
+      }
+    } else {
+      await writeFileAtomic(file, text, FILE_MODE);
+    }
+    reader.forget(file);
+  }
+
+  return {
+    async getServerSettings(): Promise<ServerSettings> {
+      return ((await reader.read(serverFile)) ?? {}) as ServerSettings;
+    },
+
+    async setServerSettings(settings: ServerSettings): Promise<void> {
+      await mkdir(dataDir, { recursive: true, mode: DIR_MODE });
+      await writeFileAtomic(serverFile, renderMapping('Portcullis server-wide settings; change with `portcullis server set`', settings), FILE_MODE);
+      reader.forget(serverFile);
+    },
+
+    async getDomain(name: string): Promise<DomainSettings | null> {
+      const c = canonicalDomain(name);
+      return c === null ? null : readDomain(c);
+    },
+
+    async resolveDomain(nameOrAlias: string): Promise<DomainSettings | null> {
+      const c = canonicalDomain(nameOrAlias);
+      if (c === null) return null;
+      const direct = await readDomain(c);
+      if (direct) return direct;
+      for (const d of await allDomains()) {
+        if (d.aliases?.some((a) => a.toLowerCase() === c)) return d;
+      }
+      return null;
+    },
+
+    listDomains,
+
+    async createDomain(settings: DomainSettings): Promise<void> {
+      const name = requireDomain(settings.name);
+      await mkdir(accountsDir(name), { recursive: true, mode: DIR_MODE });
+      await writeDomain({ ...settings, name }, true);
+    },
+
+    async updateDomain(settings: DomainSettings): Promise<void> {
+      const name = requireDomain(settings.name);
+      if ((await readDomain(name)) === null) throw new DirectoryError('not-found', `domain ${name} does not exist`);
+      await writeDomain(settings, false);
+    },
+
+    async getAccount(domain: string, name: string): Promise<AccountRecord | null> {
+      const d = canonicalDomain(domain);
+      const a = canonicalAccount(name);
+      if (d === null || a === null) return null;
+      const data = await reader.read(accountFile(d, a));
+      return data === null ? null : { name: a, domain: d, settings: data as AccountSettings };
+    },
+
+    async listAccounts(domain: string): Promise<string[]> {
+      const d = canonicalDomain(domain);
+      if (d === null) return [];
+      let files;
+      try {
+        files = await readdir(accountsDir(d));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      }
+      return files
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => f.slice(0, -'.yaml'.length))
+        .filter((n) => canonicalAccount(n) === n)
+        .sort();
+    },
+
+    async createAccount(account: AccountRecord): Promise<void> {
+      const d = requireDomain(account.domain);
+      const a = requireAccount(account.name);
+      if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
+      await mkdir(accountsDir(d), { recursive: true, mode: DIR_MODE });
+      const file = accountFile(d, a);
+      const text = renderMapping(`Portcullis account ${a}@${d}; change with \`portcullis account set\``, account.settings);
+      if (!(await createFileExclusive(file, text, SECRET_FILE_MODE))) {
+        throw new DirectoryError('exists', `account ${a}@${d} already exists`);
+      }
+      reader.forget(file);
+    },
+
+    async updateAccount(account: AccountRecord): Promise<void> {
+      const d = requireDomain(account.domain);
+      const a = requireAccount(account.name);
+      const file = accountFile(d, a);
+      if ((await reader.read(file)) === null) throw new DirectoryError('not-found', `account ${a}@${d} does not exist`);
+      const text = renderMapping(`Portcullis account ${a}@${d}; change with \`portcullis account set\``, account.settings);
+      await writeFileAtomic(file, text, SECRET_FILE_MODE);
+      reader.forget(file);
+    },
+
+    async close(): Promise<void> {
+      reader.clear();
+    },
+  };
+}
