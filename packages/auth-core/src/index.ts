@@ -5,3 +5,8 @@ export * from './connection-info.js';
 export * from './results.js';
 export * from './authenticator.js';
 export * from './sasl/mechanism.js';
+export * from './sasl/index.js';
+export * from './passwords/index.js';
+export * from './accounts/index.js';
+export * from './policy/index.js';
+export * from './service/index.js';

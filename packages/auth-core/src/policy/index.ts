@@ -1,0 +1,19 @@
+export { failure, GENERIC_FAILURE_MESSAGE } from './failures.js';
+export {
+  AddressList,
+  clientAddressAllowed,
+  isServerItself,
+  parseAddress,
+  parseRange,
+} from './client-address.js';
+export { isLockedOut, recordLoginFailure, clearLoginFailures, lockoutKey } from './lockout.js';
+export { secureMethodViolated, serviceEnabled } from './account-policy.js';
+export {
+  ownPasswordChecker,
+  DEFAULT_PASSWORD_CHECKERS,
+  checkPassword,
+  findClearSecret,
+  type PasswordChecker,
+  type PasswordCheckRequest,
+} from './password-checkers.js';
+export { resolveAuthorization, type CanImpersonate, type AuthorizationResult } from './impersonation.js';

@@ -1,0 +1,33 @@
+import type { AuthLogger } from '../authenticator.js';
+import type { DirectoryStore, SessionCache } from '../ports.js';
+import type { MechanismRegistry } from '../sasl/mechanism.js';
+import type { CanImpersonate } from '../policy/impersonation.js';
+import type { PasswordChecker } from '../policy/password-checkers.js';
+
+export interface AuthenticatorOptions {
+  directory: DirectoryStore;
+  cache: SessionCache;
+  /** used for login names without a domain when the listener names none */
+  mainDomain: string;
+  mechanisms: MechanismRegistry;
+  logger?: AuthLogger;
+  /** may `authc` open `authzAddress`? Without it, impersonation is always refused. */
+  canImpersonate?: CanImpersonate;
+  /**
+   * Every failed login answers after this many ms, so that an unknown account and a wrong
+   * password take about the same time and guessing is slowed. Default 250; 0 in unit tests.
+   */
+  failureDelayMs?: number;
+  /** clock in ms (tests) */
+  now?: () => number;
+  /** password sources in checking order; default: the own password only */
+  passwordCheckers?: readonly PasswordChecker[];
+}
+
+export const DEFAULT_FAILURE_DELAY_MS = 250;
+
+export const SILENT_LOGGER: AuthLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  debug: () => undefined,
+};
