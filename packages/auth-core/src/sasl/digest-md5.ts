@@ -43,8 +43,10 @@ export function digestMd5Challenge(realm: string, nonce: string): string {
  * reading keeps byte for byte), so the same rule gives the bytes as sent.
  */
 function hashBytes(text: string): Buffer {
-  // eslint-disable-next-line no-control-regex -- the whole ISO-8859-1 range, control bytes included
-  return /^[\u0000-\u00ff]*$/.test(text) ? Buffer.from(text, 'latin1') : Buffer.from(text, 'utf8');
+  for (let k = 0; k < text.length; k++) {
+    if (text.charCodeAt(k) > 0xff) return Buffer.from(text, 'utf8');
+  }
+  return Buffer.from(text, 'latin1');
 }
 
 const md5 = (...parts: (Buffer | string)[]): Buffer => {
