@@ -13,9 +13,15 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function connect(opts: { maxBadCommands?: number; idleTimeoutMs?: number } = {}): Promise<PopClient> {
+async function connect(
+  opts: { maxBadCommands?: number; idleTimeoutMs?: number; throwOnLogin?: boolean } = {},
+): Promise<PopClient> {
   server ??= await startPopServer(
-    { authenticator: new FakeAuthenticator(), serverName: 'pop.test', maxBadCommands: opts.maxBadCommands },
+    {
+      authenticator: new FakeAuthenticator({ throwOnLogin: opts.throwOnLogin }),
+      serverName: 'pop.test',
+      maxBadCommands: opts.maxBadCommands,
+    },
     opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {},
   );
   const client = await PopClient.connect(server.port);
@@ -90,5 +96,15 @@ describe('robustness', () => {
     c.send(Buffer.concat(junk));
     for (let i = 0; i < 50; i++) expect(await c.line()).toMatch(/^(-ERR|\+OK)/);
     expect(await c.command('QUIT')).toMatch(/^\+OK/);
+  });
+
+  it('answers an authenticator crash with [SYS/TEMP], closes, and keeps serving', async () => {
+    const c = await connect({ throwOnLogin: true });
+    await c.command('USER alice');
+    expect(await c.command(`PASS ${PASSWORD}`)).toBe('-ERR [SYS/TEMP] internal server error');
+    expect(await c.closedByServer()).toBe(true);
+    const next = await connect();
+    expect(await next.command('CAPA')).toMatch(/^\+OK/);
+    expect(server?.logs.join('\n')).not.toContain(PASSWORD);
   });
 });

@@ -27,6 +27,8 @@ export interface FakeAuthOptions {
   refuseClients?: boolean;
   /** the account password, when a test needs one with spaces */
   password?: string;
+  /** loginPlaintext throws, as a broken backend might */
+  throwOnLogin?: boolean;
 }
 
 const BAD: AuthFailure = { code: 'bad-credentials', message: 'incorrect account name or password' };
@@ -83,6 +85,7 @@ export class FakeAuthenticator implements Authenticator {
   async loginPlaintext(user: string, password: string, conn: ConnectionInfo): Promise<LoginResult> {
     this.infos.push(conn);
     this.plaintextLogins.push({ user, password });
+    if (this.options.throwOnLogin) throw new Error('backend exploded');
     const failure = this.checkPassword(user, password, conn);
     return failure ? { ok: false, failure } : { ok: true, success: success('USER') };
   }
