@@ -1,0 +1,76 @@
+import type { AccountRecord, DirectoryStore, DomainSettings } from '@portcullis/auth-core';
+import { canonicalAccount, canonicalDomain, createFileStore, DirectoryError } from '@portcullis/directory';
+import { loadConfig, type GatewayConfig } from '../config/load.js';
+import { CommandError, UsageError } from '../errors.js';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  cwd: string;
+}
+
+export interface CommandContext {
+  config: GatewayConfig;
+  store: DirectoryStore;
+  io: CliIo;
+}
+
+/** The main domain always exists: whoever opens the store first creates it. */
+export async function ensureMainDomain(store: DirectoryStore, mainDomain: string): Promise<boolean> {
+  if (await store.getDomain(mainDomain)) return false;
+  try {
+    await store.createDomain({ name: mainDomain });
+    return true;
+  } catch (err) {
+    // another process created it a moment ago
+    if (err instanceof DirectoryError && err.code === 'exists') return false;
+    throw err;
+  }
+}
+
+export async function openContext(configFile: string | undefined, io: CliIo): Promise<CommandContext> {
+  const config = await loadConfig(configFile, io.cwd);
+  const store = createFileStore(config.dataDir);
+  return { config, store, io };
+}
+
+/** Store errors as CLI errors: bad names are usage errors, the rest are failures. */
+export function asCliError(err: unknown): unknown {
+  if (!(err instanceof DirectoryError)) return err;
+  if (err.code === 'invalid-name' || err.code === 'conflict') return new UsageError(err.message);
+  return new CommandError(err.message);
+}
+
+export function requireDomainName(name: string): string {
+  const c = canonicalDomain(name);
+  if (c === null) throw new UsageError(`'${name}' is not a valid domain name`);
+  return c;
+}
+
+export async function requireDomain(store: DirectoryStore, name: string): Promise<DomainSettings> {
+  const domain = await store.resolveDomain(requireDomainName(name));
+  if (!domain) throw new CommandError(`domain ${name.toLowerCase()} does not exist`);
+  return domain;
+}
+
+export interface AccountAddress {
+  name: string;
+  domain: DomainSettings;
+}
+
+/** `name` or `name@domain` (an alias works); the domain must exist. */
+export async function resolveAddress(ctx: CommandContext, address: string): Promise<AccountAddress> {
+  const at = address.lastIndexOf('@');
+  const local = at >= 0 ? address.slice(0, at) : address;
+  const domainPart = at >= 0 ? address.slice(at + 1) : ctx.config.mainDomain;
+  const name = canonicalAccount(local);
+  if (name === null) throw new UsageError(`'${local}' is not a valid account name`);
+  return { name, domain: await requireDomain(ctx.store, domainPart) };
+}
+
+export async function requireAccount(ctx: CommandContext, address: string): Promise<AccountRecord> {
+  const { name, domain } = await resolveAddress(ctx, address);
+  const account = await ctx.store.getAccount(domain.name, name);
+  if (!account) throw new CommandError(`account ${name}@${domain.name} does not exist`);
+  return account;
+}

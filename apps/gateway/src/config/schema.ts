@@ -1,0 +1,73 @@
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { isDomainName } from '@portcullis/directory';
+
+export const SERVICES = ['imap', 'pop', 'smtp', 'ldap', 'ftp', 'xmpp', 'pwd', 'http'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function isCidr(text: string): boolean {
+  return ipaddr.isValidCIDR(text) || ipaddr.isValid(text);
+}
+
+const domainName = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .refine(isDomainName, { message: 'expected a DNS domain name' });
+const cidr = z.string().refine(isCidr, { message: 'expected an IP address or CIDR (10.0.0.0/8, ::1/128)' });
+const seconds = z.number().int().positive();
+
+export const listenerSchema = z.strictObject({
+  service: z.enum(SERVICES),
+  port: z.number().int().min(0).max(65535),
+  address: z
+    .string()
+    .refine((a) => isIP(a) !== 0, { message: 'expected an IP address' })
+    .optional(),
+  tls: z.enum(['none', 'starttls', 'implicit']).optional(),
+  domain: domainName.optional(),
+  grant: z.array(cidr).optional(),
+  deny: z.array(cidr).optional(),
+  proxyProtocol: z.boolean().optional(),
+  proxyTrusted: z.array(cidr).optional(),
+  idleTimeoutPreLogin: seconds.optional(),
+  idleTimeoutPostLogin: seconds.optional(),
+});
+
+const tlsSchema = z
+  .strictObject({
+    /** 'auto', or the path of a PEM certificate (chain) */
+    cert: z.string().min(1),
+    key: z.string().min(1).optional(),
+    /** PEM CA bundle for client certificates */
+    ca: z.string().min(1).optional(),
+  })
+  .superRefine((tls, ctx) => {
+    if (tls.cert !== 'auto' && tls.key === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['key'], message: 'required when cert is a file' });
+    }
+  });
+
+export const DEFAULT_LISTENERS: z.input<typeof listenerSchema>[] = [
+  { service: 'imap', port: 1143, tls: 'starttls' },
+  { service: 'imap', port: 1993, tls: 'implicit' },
+  { service: 'pop', port: 1110, tls: 'starttls' },
+  { service: 'pop', port: 1995, tls: 'implicit' },
+];
+
+export const configSchema = z.strictObject({
+  dataDir: z.string().min(1).default('./data'),
+  mainDomain: domainName.default('example.test'),
+  /** the name in greetings and the DIGEST-MD5 realm; mainDomain when absent */
+  hostname: domainName.optional(),
+  cache: z
+    .string()
+    .refine((c) => c === 'memory' || /^rediss?:\/\//.test(c), { message: "expected 'memory' or a redis:// URL" })
+    .default('memory'),
+  tls: tlsSchema.default({ cert: 'auto' }),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  listeners: z.array(listenerSchema).default(DEFAULT_LISTENERS),
+});
+
+export type ListenerConfig = z.output<typeof listenerSchema>;
+export type RawConfig = z.output<typeof configSchema>;

@@ -1,0 +1,131 @@
+/**
+ * The `portcullis` command. Exit codes: 0 done, 1 the command failed (exists, not found, start
+ * failure), 2 bad usage, config, key or value.
+ */
+import { parseArgs } from 'node:util';
+import { accountCreate, accountSet, accountShow } from './commands/account.js';
+import { ensureMainDomain, openContext, type CliIo, type CommandContext } from './commands/context.js';
+import { domainCreate, domainSet, domainShow } from './commands/domain.js';
+import { serverSet, serverShow } from './commands/server.js';
+import { loadConfig } from './config/load.js';
+import { UsageError } from './errors.js';
+import { serve } from './serve/serve.js';
+
+export const USAGE = `usage:
+  portcullis serve [--config FILE]
+  portcullis domain create NAME [KEY=VALUE ...]
+  portcullis domain set NAME KEY=VALUE ...
+  portcullis domain show NAME
+  portcullis account create ADDRESS [--password P] [KEY=VALUE ...]
+  portcullis account set ADDRESS KEY=VALUE ...
+  portcullis account show ADDRESS
+  portcullis server set KEY=VALUE ...
+  portcullis server show
+Every command takes --config FILE (default ./portcullis.yaml if present, else embedded defaults).
+Values: lists comma-separated (a,b), maps key:value pairs (k:v,k2:v2), nested keys with dots
+(externalAuth.program=...), @FILE reads the value from a file, KEY= removes a key.
+`;
+
+interface ParsedCommand {
+  positionals: string[];
+  config: string | undefined;
+  password: string | undefined;
+  help: boolean;
+}
+
+function parse(argv: string[]): ParsedCommand {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' },
+        password: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { positionals, config: values.config, password: values.password, help: values.help ?? false };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function arity(args: string[], min: number, what: string): void {
+  if (args.length < min) throw new UsageError(`missing ${what}`);
+}
+
+async function runAdmin(ctx: CommandContext, noun: string, verb: string | undefined, args: string[], password: string | undefined): Promise<void> {
+  if (password !== undefined && !(noun === 'account' && verb === 'create')) {
+    throw new UsageError('--password is only for account create');
+  }
+  const exact = (n: number) => {
+    if (args.length > n) throw new UsageError(`unexpected argument '${args[n]!.split('=')[0]}'`);
+  };
+  // `domain create` of the main domain creates it with its settings instead
+  const creatingMain = noun === 'domain' && verb === 'create' && args[0]?.toLowerCase() === ctx.config.mainDomain;
+  if (!creatingMain) await ensureMainDomain(ctx.store, ctx.config.mainDomain);
+  switch (`${noun} ${verb ?? ''}`) {
+    case 'domain create':
+      arity(args, 1, 'domain NAME');
+      return domainCreate(ctx, args[0]!, args.slice(1));
+    case 'domain set':
+      arity(args, 1, 'domain NAME');
+      return domainSet(ctx, args[0]!, args.slice(1));
+    case 'domain show':
+      arity(args, 1, 'domain NAME');
+      exact(1);
+      return domainShow(ctx, args[0]!);
+    case 'account create':
+      arity(args, 1, 'account ADDRESS');
+      return accountCreate(ctx, args[0]!, password, args.slice(1));
+    case 'account set':
+      arity(args, 1, 'account ADDRESS');
+      return accountSet(ctx, args[0]!, args.slice(1));
+    case 'account show':
+      arity(args, 1, 'account ADDRESS');
+      exact(1);
+      return accountShow(ctx, args[0]!);
+    case 'server set':
+      return serverSet(ctx, args);
+    case 'server show':
+      exact(0);
+      return serverShow(ctx);
+    default:
+      throw new UsageError(`unknown command '${[noun, verb].filter(Boolean).join(' ')}'`);
+  }
+}
+
+/** Run one command; resolves with the exit code (serve resolves when it has stopped). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const cmd = parse(argv);
+    const [noun, verb, ...args] = cmd.positionals;
+    if (cmd.help || noun === undefined || noun === 'help') {
+      (noun === undefined && !cmd.help ? io.err : io.out)(USAGE);
+      return noun === undefined && !cmd.help ? 2 : 0;
+    }
+    if (noun === 'serve') {
+      if (verb !== undefined) throw new UsageError(`unexpected argument '${verb}'`);
+      if (cmd.password !== undefined) throw new UsageError('--password is only for account create');
+      return await serve(await loadConfig(cmd.config, io.cwd), io);
+    }
+    if (!['domain', 'account', 'server'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
+    const ctx = await openContext(cmd.config, io);
+    try {
+      await runAdmin(ctx, noun, verb, args, cmd.password);
+    } finally {
+      await ctx.store.close();
+    }
+    return 0;
+  } catch (err) {
+    const code = (err as { exitCode?: unknown }).exitCode;
+    if (code === 1 || code === 2) {
+      io.err(`portcullis: ${(err as Error).message}\n`);
+      if (code === 2 && (err as Error).message.startsWith('unknown command')) io.err(USAGE);
+      return code;
+    }
+    io.err(`portcullis: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
