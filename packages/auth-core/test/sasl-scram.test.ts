@@ -213,10 +213,17 @@ describe('SCRAM exchanges with a test client', () => {
     expect(failureCode(final!)).toBe('bad-credentials');
   });
 
-  it('lookup failures end the exchange at the first message', async () => {
+  it('a one-way stored password ends the exchange at the first message', async () => {
     const { ctx } = fakeContext({ users, oneWay: ['alice'] });
     expect(failureCode(await send(scramSha256Mechanism.create(ctx), 'n,,n=alice,r=abc'))).toBe('unsupported-credential');
-    expect(failureCode(await send(scramSha256Mechanism.create(ctx), 'n,,n=nobody,r=abc'))).toBe('unknown-account');
+  });
+
+  it('an unknown account gets a server-first like any other and fails after the proof', async () => {
+    const { ctx, calls } = fakeContext({ users });
+    const { first, final } = await runClient(scramSha256Mechanism.create(ctx), { hash: 'sha256', user: 'nobody', password: 'x', gs2: 'n,,' });
+    expect(challengeText(first)).toMatch(/^r=[^,]+,s=[^,]+,i=4096$/);
+    expect(failureCode(final!)).toBe('unknown-account');
+    expect(calls.failSecretLogin).toHaveLength(0);
   });
 
   it('a policy failure in completeSecretLogin is returned without v=', async () => {

@@ -6,7 +6,7 @@
 import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import saslprep from '@mongodb-js/saslprep';
-import type { Mechanism, MechanismContext, MechanismStep } from './mechanism.js';
+import type { Mechanism, MechanismContext, MechanismOutcome, MechanismStep } from './mechanism.js';
 import { challenge, decodeBase64Strict, decodeUtf8, failure, guardSession, malformed } from './outcome.js';
 import { availableChannelBindings, channelBindingData, CHANNEL_BINDING_TYPES } from './scram-channel-binding.js';
 import { parseClientFinal, parseClientFirst, type ClientFirst } from './scram-messages.js';
@@ -89,6 +89,7 @@ export function createScramMechanism(options: ScramOptions): Mechanism {
       let serverFirst = '';
       let nonce = '';
       let salt: Buffer = Buffer.alloc(0);
+      let unknownAccount: MechanismOutcome | null = null;
 
       const onClientFirst = async (text: string): Promise<MechanismStep> => {
         const parsed = parseClientFirst(text);
@@ -110,9 +111,16 @@ export function createScramMechanism(options: ScramOptions): Mechanism {
         const user = prep(msg.username);
         if (user === null || user === '') return malformed(name, 'user name is not allowed by SASLprep');
         const lookup = await ctx.lookupSecret(user);
-        if (!lookup.ok) return { kind: 'failure', failure: lookup.failure };
-        authcid = lookup.authcid;
-        secret = lookup.secret;
+        if (lookup.ok) {
+          authcid = lookup.authcid;
+          secret = lookup.secret;
+        } else if (lookup.failure.code === 'unknown-account') {
+          // Answer as for a real account (the salt is random per exchange for everyone) and fail
+          // after the proof, so the first round trip does not tell which accounts exist.
+          unknownAccount = { kind: 'failure', failure: lookup.failure };
+        } else {
+          return { kind: 'failure', failure: lookup.failure };
+        }
         first = msg;
         nonce = msg.clientNonce + makeServerNonce();
         salt = makeSalt();
@@ -134,6 +142,7 @@ export function createScramMechanism(options: ScramOptions): Mechanism {
         }
         const proof = decodeBase64Strict(fin.proof);
         if (!proof || proof.length !== HASH_LENGTH[hash]) return malformed(name, 'bad proof');
+        if (unknownAccount) return unknownAccount;
 
         const keys = await scramKeys(hash, secret, salt, iterations);
         secret = '';
