@@ -1,1 +1,5 @@
-export {};
+export { createImapHandler, DEFAULT_MAX_BAD_COMMANDS, DEFAULT_MAX_LITERAL_SIZE, type ImapOptions } from './session/handler.js';
+export { ImapSession, type ImapSessionConfig } from './session/session.js';
+export { failureReply, type FailureReply } from './session/auth-replies.js';
+export { preLoginCapabilities, postLoginCapabilities } from './session/capabilities.js';
+export * from './codec/index.js';

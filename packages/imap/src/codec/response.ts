@@ -42,6 +42,7 @@ export function continuation(text = ''): string {
   return `+ ${text}\r\n`;
 }
 
+// eslint-disable-next-line no-control-regex -- quoted strings may hold any CHAR but NUL, CR and LF
 const QUOTABLE = /^[\x01-\x09\x0b\x0c\x0e-\x7f]*$/;
 
 /**
@@ -56,6 +57,7 @@ export function imapString(s: string): string {
 /** Always quoted: for values (like ID fields) that must not be read as atoms or NIL. */
 export const quoteString = imapString;
 
+// eslint-disable-next-line no-control-regex -- controls are what makes a string unfit for an atom
 const ATOM = /^[^\x00-\x20\x7f-\uffff(){%*"\\\]]+$/;
 
 /** astring: a bare atom when safe (never NIL), else an IMAP string. */

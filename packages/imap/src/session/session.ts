@@ -1,0 +1,490 @@
+/**
+ * One IMAP connection as a state machine (RFC 9051 section 3): not authenticated → authenticated
+ * ⇄ selected → logout. Login is delegated to the Authenticator; after it the built-in session
+ * serves an empty INBOX.
+ */
+import {
+  connectionInfo,
+  type AuthFailure,
+  type AuthSuccess,
+  type Authenticator,
+  type ConnectionInfo,
+} from '@portcullis/auth-core';
+import {
+  ConnectionClosedError,
+  IdleTimeoutError,
+  LineTooLongError,
+  type Connection,
+} from '@portcullis/listener';
+import {
+  asAString,
+  asAStringBytes,
+  asAtom,
+  asList,
+  astring,
+  continuation,
+  decodeBase64Strict,
+  encodeBase64,
+  imapString,
+  tagged,
+  untagged,
+  untaggedStatus,
+  type ImapCommand,
+  type ImapValue,
+} from '../codec/index.js';
+import { failureReply } from './auth-replies.js';
+import { ENABLEABLE, postLoginCapabilities, preLoginCapabilities } from './capabilities.js';
+import { readCommand, type ReaderLimits } from './command-reader.js';
+import { DELIMITER, INBOX, isInbox, listMatchesInbox, selectResponses, statusValue } from './mailbox.js';
+
+export interface ImapSessionConfig {
+  authenticator: Authenticator;
+  serverName: string;
+  maxLiteralSize: number;
+  maxBadCommands: number;
+}
+
+type LoginCommand = 'LOGIN' | 'AUTHENTICATE';
+type State = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
+
+/** SASL client responses may be long (GSSAPI tokens). */
+const SASL_LINE_MAX = 65536;
+const ID_MAX_PAIRS = 30;
+
+/** Commands of the selected state the built-in empty mailbox answers trivially. */
+const NOT_IN_BUILTIN_STORE = new Set(['CREATE', 'DELETE', 'RENAME', 'APPEND', 'IDLE', 'COPY', 'MOVE', 'STORE', 'FETCH']);
+const AUTHENTICATED_COMMANDS = new Set([
+  'SELECT', 'EXAMINE', 'LIST', 'LSUB', 'STATUS', 'NAMESPACE', 'ENABLE', 'SUBSCRIBE', 'UNSUBSCRIBE',
+  'CLOSE', 'UNSELECT', 'CHECK', 'EXPUNGE', 'SEARCH', 'UID', ...NOT_IN_BUILTIN_STORE,
+]);
+
+export class ImapSession {
+  private state: State = 'not-authenticated';
+  private badCommands = 0;
+  private readOnly = false;
+  private account: string | undefined;
+  private readonly limits: ReaderLimits;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly config: ImapSessionConfig,
+  ) {
+    this.limits = {
+      maxLiteralSize: config.maxLiteralSize,
+      maxDiscard: Math.max(1024 * 1024, config.maxLiteralSize * 16),
+      maxLiterals: 64,
+    };
+  }
+
+  /** A fresh snapshot each time: `secure` changes with STARTTLS. */
+  private info(): ConnectionInfo {
+    return connectionInfo(this.conn, 'imap', this.config.serverName);
+  }
+
+  async run(): Promise<void> {
+    try {
+      const refused = await this.config.authenticator.checkClientAddress(this.info());
+      if (refused) {
+        this.conn.log.info({ code: refused.code }, 'connection refused: not a client address');
+        await this.bye(refused.message);
+        return;
+      }
+      const caps = await this.capabilities();
+      this.conn.write(untaggedStatus('OK', `${this.config.serverName} IMAP4rev1 ready`, `CAPABILITY ${caps}`));
+      while (this.state !== 'logout' && !this.conn.closed) {
+        await this.serveOne();
+      }
+    } catch (err) {
+      await this.onError(err);
+    }
+  }
+
+  private async onError(err: unknown): Promise<void> {
+    if (err instanceof ConnectionClosedError) return;
+    if (err instanceof IdleTimeoutError) {
+      await this.bye('autologout; idle for too long');
+      return;
+    }
+    this.conn.log.error({ err }, 'imap session failed');
+    await this.bye('internal server error');
+  }
+
+  private async bye(text: string): Promise<void> {
+    this.state = 'logout';
+    if (this.conn.closed) return;
+    this.conn.write(untaggedStatus('BYE', text));
+    await this.conn.close();
+  }
+
+  private async serveOne(): Promise<void> {
+    const read = await readCommand(this.conn, this.limits);
+    switch (read.kind) {
+      case 'command':
+        break;
+      case 'fatal':
+        await this.bye(read.text);
+        return;
+      case 'no':
+        this.conn.write(tagged(read.tag, 'NO', read.text, read.code));
+        return;
+      case 'bad':
+        await this.bad(read.tag, read.text, read.code);
+        return;
+    }
+    const cmd = read.command;
+    // arguments are never logged: LOGIN and AUTHENTICATE carry secrets
+    this.conn.log.debug({ tag: cmd.tag, command: cmd.name }, 'imap command');
+    try {
+      await this.dispatch(cmd);
+    } catch (err) {
+      if (err instanceof ConnectionClosedError || err instanceof IdleTimeoutError) throw err;
+      this.conn.log.error({ err, command: cmd.name }, 'imap command failed');
+      if (!this.conn.closed) this.conn.write(tagged(cmd.tag, 'NO', 'internal server error', 'SERVERBUG'));
+    }
+  }
+
+  /** A BAD reply; too many of them end the session. */
+  private async bad(tag: string | undefined, text: string, code?: string): Promise<void> {
+    this.conn.write(tag ? tagged(tag, 'BAD', text, code) : untaggedStatus('BAD', text, code));
+    this.badCommands += 1;
+    if (this.badCommands >= this.config.maxBadCommands) {
+      this.conn.log.info({ count: this.badCommands }, 'too many bad commands');
+      await this.bye('too many bad commands');
+    }
+  }
+
+  private ok(tag: string, text: string, code?: string): void {
+    this.conn.write(tagged(tag, 'OK', text, code));
+  }
+
+  private async capabilities(): Promise<string> {
+    if (this.state !== 'not-authenticated') return postLoginCapabilities();
+    const info = this.info();
+    const ad = await this.config.authenticator.advertise(info);
+    return preLoginCapabilities(ad, this.conn.canStartTls && !this.conn.secure);
+  }
+
+  private async dispatch(cmd: ImapCommand): Promise<void> {
+    const { tag, name, args } = cmd;
+    switch (name) {
+      case 'CAPABILITY':
+        if (args.length) return this.bad(tag, 'CAPABILITY takes no arguments');
+        this.conn.write(untagged(`CAPABILITY ${await this.capabilities()}`));
+        return this.ok(tag, 'CAPABILITY completed');
+      case 'NOOP':
+        if (args.length) return this.bad(tag, 'NOOP takes no arguments');
+        return this.ok(tag, 'NOOP completed');
+      case 'LOGOUT':
+        if (args.length) return this.bad(tag, 'LOGOUT takes no arguments');
+        this.conn.write(untaggedStatus('BYE', `${this.config.serverName} IMAP4rev1 server logging out`));
+        this.ok(tag, 'LOGOUT completed');
+        this.state = 'logout';
+        await this.conn.close();
+        return;
+      case 'ID':
+        return this.id(cmd);
+    }
+    if (this.state === 'not-authenticated') {
+      switch (name) {
+        case 'STARTTLS':
+          return this.startTls(cmd);
+        case 'LOGIN':
+          return this.login(cmd);
+        case 'AUTHENTICATE':
+          return this.authenticate(cmd);
+      }
+      if (AUTHENTICATED_COMMANDS.has(name)) return this.bad(tag, `${name} is valid only after login`);
+      return this.bad(tag, 'unknown command');
+    }
+    return this.authenticatedCommand(cmd);
+  }
+
+  // ---- any state ----
+
+  private async id(cmd: ImapCommand): Promise<void> {
+    const [arg, ...rest] = cmd.args;
+    const list = asList(arg);
+    const valid =
+      rest.length === 0 &&
+      (arg?.type === 'nil' ||
+        (list !== null &&
+          list.length % 2 === 0 &&
+          list.length <= ID_MAX_PAIRS * 2 &&
+          list.every((v, i) => v.type === 'string' || (i % 2 === 1 && v.type === 'nil'))));
+    if (!valid) return this.bad(cmd.tag, 'ID expects NIL or a list of field/value pairs');
+    if (list) {
+      const fields: Record<string, string> = {};
+      for (let i = 0; i + 1 < list.length; i += 2) {
+        const key = asAString(list[i])!.slice(0, 64);
+        const value = list[i + 1]!;
+        fields[key] = value.type === 'string' ? value.value.toString('utf8').slice(0, 256) : 'NIL';
+      }
+      this.conn.log.info({ clientId: fields }, 'client ID');
+    }
+    this.conn.write(untagged(`ID (${imapString('name')} ${imapString('Portcullis')})`));
+    return this.ok(cmd.tag, 'ID completed');
+  }
+
+  // ---- not authenticated ----
+
+  private async startTls(cmd: ImapCommand): Promise<void> {
+    if (cmd.args.length) return this.bad(cmd.tag, 'STARTTLS takes no arguments');
+    if (this.conn.secure) return this.bad(cmd.tag, 'TLS is already active');
+    if (!this.conn.canStartTls) return this.bad(cmd.tag, 'STARTTLS is not available here');
+    this.ok(cmd.tag, 'Begin TLS negotiation now');
+    await this.conn.startTls();
+    this.conn.log.info({}, 'STARTTLS completed');
+  }
+
+  private async login(cmd: ImapCommand): Promise<void> {
+    const [userArg, passArg, ...rest] = cmd.args;
+    const user = asAString(userArg);
+    const password = asAStringBytes(passArg);
+    if (user === null || password === null || rest.length) {
+      return this.bad(cmd.tag, 'LOGIN expects a user name and a password');
+    }
+    const result = await this.config.authenticator.loginPlaintext(user, password.toString('utf8'), this.info());
+    if (result.ok) return this.loggedIn(cmd.tag, result.success, 'LOGIN');
+    return this.failed(cmd.tag, result.failure, 'LOGIN');
+  }
+
+  private async authenticate(cmd: ImapCommand): Promise<void> {
+    const [mechArg, irArg, ...rest] = cmd.args;
+    const mechanism = asAtom(mechArg)?.toUpperCase();
+    if (!mechanism || rest.length) return this.bad(cmd.tag, 'AUTHENTICATE expects a mechanism name');
+    let input: Buffer | null = null;
+    if (irArg) {
+      const text = asAString(irArg);
+      // SASL-IR (RFC 4959): `=` is an empty initial response
+      input = text === '=' ? Buffer.alloc(0) : text === null ? null : decodeBase64Strict(text);
+      if (input === null || text === '') return this.bad(cmd.tag, 'invalid base64 in initial response');
+    }
+    const exchange = this.config.authenticator.startSasl(mechanism, this.info());
+    if (!exchange) {
+      this.conn.log.info({ mechanism }, 'unsupported SASL mechanism');
+      this.conn.write(tagged(cmd.tag, 'NO', 'unsupported authentication mechanism', 'CANNOT'));
+      return;
+    }
+    for (;;) {
+      const step = await exchange.step(input);
+      if (step.kind === 'failure') return this.failed(cmd.tag, step.failure, 'AUTHENTICATE', mechanism);
+      if (step.kind === 'success') {
+        if (step.data && step.data.length > 0) {
+          // IMAP has no success-with-data: send it as a challenge and expect an empty answer
+          this.conn.write(continuation(encodeBase64(step.data)));
+          const answer = await this.readSaslLine(cmd.tag);
+          if (answer === null) return;
+          if (answer === '*') return this.failed(cmd.tag, exchange.cancel(), 'AUTHENTICATE', mechanism);
+          if (answer !== '') return this.bad(cmd.tag, 'expected an empty response');
+        }
+        return this.loggedIn(cmd.tag, step.success, 'AUTHENTICATE');
+      }
+      this.conn.write(continuation(encodeBase64(step.challenge)));
+      const answer = await this.readSaslLine(cmd.tag);
+      if (answer === null) return;
+      if (answer === '*') return this.failed(cmd.tag, exchange.cancel(), 'AUTHENTICATE', mechanism);
+      input = decodeBase64Strict(answer);
+      if (input === null) {
+        this.conn.log.info({ mechanism }, 'malformed base64 in SASL exchange');
+        return this.bad(cmd.tag, 'invalid base64; authentication aborted');
+      }
+    }
+  }
+
+  /** One SASL response line; null (after a BAD) when it was too long. */
+  private async readSaslLine(tag: string): Promise<string | null> {
+    try {
+      const line = await this.conn.readLine({ maxLength: SASL_LINE_MAX });
+      return line.toString('latin1').trim();
+    } catch (err) {
+      if (!(err instanceof LineTooLongError)) throw err;
+      await this.bad(tag, 'SASL response too long; authentication aborted');
+      return null;
+    }
+  }
+
+  private loggedIn(tag: string, success: AuthSuccess, command: LoginCommand): void {
+    this.state = 'authenticated';
+    this.account = success.authzid;
+    this.conn.setLoggedIn();
+    this.conn.log.info(
+      { account: success.authzid, authcid: success.authcid, mechanism: success.mechanism, command },
+      'login',
+    );
+    this.ok(tag, `${command} completed`, `CAPABILITY ${postLoginCapabilities()}`);
+  }
+
+  private async failed(tag: string, failure: AuthFailure, command: LoginCommand, mechanism?: string): Promise<void> {
+    this.conn.log.info({ code: failure.code, command, ...(mechanism ? { mechanism } : {}) }, 'login failed');
+    const reply = failureReply(failure);
+    if (reply.kind === 'bye') return this.bye(reply.text);
+    if (reply.status === 'BAD') return this.bad(tag, reply.text, reply.code);
+    this.conn.write(tagged(tag, reply.status, reply.text, reply.code));
+  }
+
+  // ---- authenticated and selected ----
+
+  private async authenticatedCommand(cmd: ImapCommand): Promise<void> {
+    const { tag, name, args } = cmd;
+    switch (name) {
+      case 'LOGIN':
+      case 'AUTHENTICATE':
+        return this.bad(tag, 'already logged in');
+      case 'STARTTLS':
+        return this.bad(tag, 'STARTTLS is valid only before login');
+      case 'NAMESPACE':
+        if (args.length) return this.bad(tag, 'NAMESPACE takes no arguments');
+        this.conn.write(untagged(`NAMESPACE (("" "${DELIMITER}")) NIL NIL`));
+        return this.ok(tag, 'NAMESPACE completed');
+      case 'LIST':
+      case 'LSUB':
+        return this.list(cmd);
+      case 'SELECT':
+      case 'EXAMINE':
+        return this.select(cmd);
+      case 'STATUS':
+        return this.status(cmd);
+      case 'ENABLE':
+        return this.enable(cmd);
+      case 'SUBSCRIBE':
+      case 'UNSUBSCRIBE': {
+        const mailbox = asAString(args[0]);
+        if (mailbox === null || args.length !== 1) return this.bad(tag, `${name} expects a mailbox name`);
+        if (!isInbox(mailbox)) return this.nonexistent(tag);
+        return this.ok(tag, `${name} completed`);
+      }
+      case 'CREATE':
+      case 'DELETE':
+      case 'RENAME':
+      case 'APPEND':
+      case 'IDLE':
+        this.conn.write(tagged(tag, 'NO', `${name} is not available in this session`, 'CANNOT'));
+        return;
+    }
+    if (AUTHENTICATED_COMMANDS.has(name)) {
+      if (this.state !== 'selected') return this.bad(tag, 'no mailbox selected');
+      return this.selectedCommand(cmd);
+    }
+    return this.bad(tag, 'unknown command');
+  }
+
+  private async selectedCommand(cmd: ImapCommand): Promise<void> {
+    const { tag, name, args } = cmd;
+    switch (name) {
+      case 'CLOSE':
+      case 'UNSELECT':
+        if (args.length) return this.bad(tag, `${name} takes no arguments`);
+        this.state = 'authenticated';
+        return this.ok(tag, `${name} completed`);
+      case 'CHECK':
+      case 'EXPUNGE':
+        if (args.length) return this.bad(tag, `${name} takes no arguments`);
+        return this.ok(tag, `${name} completed`);
+      case 'SEARCH':
+        if (!args.length) return this.bad(tag, 'SEARCH expects search criteria');
+        this.conn.write(untagged('SEARCH'));
+        return this.ok(tag, 'SEARCH completed');
+      case 'UID': {
+        const sub = asAtom(args[0])?.toUpperCase();
+        if (!sub || !['FETCH', 'SEARCH', 'STORE', 'COPY', 'MOVE', 'EXPUNGE'].includes(sub) || args.length < 2) {
+          return this.bad(tag, 'UID expects FETCH, SEARCH, STORE, COPY, MOVE or EXPUNGE with arguments');
+        }
+        // the mailbox is empty: every UID set matches nothing, which is not an error
+        if (sub === 'SEARCH') this.conn.write(untagged('SEARCH'));
+        return this.ok(tag, `UID ${sub} completed`);
+      }
+      default:
+        // FETCH, STORE, COPY, MOVE by sequence number: no message numbers exist in an empty mailbox
+        return this.bad(tag, 'invalid message sequence number: the mailbox is empty');
+    }
+  }
+
+  private nonexistent(tag: string): void {
+    this.conn.write(tagged(tag, 'NO', 'mailbox does not exist', 'NONEXISTENT'));
+  }
+
+  private async list(cmd: ImapCommand): Promise<void> {
+    const { tag, name } = cmd;
+    let args: ImapValue[] = cmd.args;
+    // LIST-EXTENDED (RFC 5258): selection options before, RETURN options after; both ignored here
+    if (name === 'LIST' && args[0]?.type === 'list') args = args.slice(1);
+    if (name === 'LIST' && args.length === 4 && asAtom(args[2])?.toUpperCase() === 'RETURN' && args[3]?.type === 'list') {
+      args = args.slice(0, 2);
+    }
+    const reference = asAString(args[0]);
+    const patternArg = args[1];
+    const patterns =
+      patternArg?.type === 'list' && name === 'LIST'
+        ? patternArg.items.map((v) => asAString(v))
+        : [asAString(patternArg)];
+    if (reference === null || args.length !== 2 || patterns.length === 0 || patterns.some((p) => p === null)) {
+      return this.bad(tag, `${name} expects a reference and a mailbox pattern`);
+    }
+    const pats = patterns as string[];
+    if (pats.length === 1 && pats[0] === '') {
+      // the hierarchy delimiter and root of the reference
+      this.conn.write(untagged(`${name} (\\Noselect) "${DELIMITER}" ""`));
+      return this.ok(tag, `${name} completed`);
+    }
+    if (pats.some((p) => listMatchesInbox(reference, p))) {
+      const attrs = name === 'LIST' ? '\\HasNoChildren' : '';
+      this.conn.write(untagged(`${name} (${attrs}) "${DELIMITER}" ${INBOX}`));
+    }
+    return this.ok(tag, `${name} completed`);
+  }
+
+  private async select(cmd: ImapCommand): Promise<void> {
+    const { tag, name, args } = cmd;
+    const mailbox = asAString(args[0]);
+    // an optional parameter list (e.g. CONDSTORE) is accepted and ignored
+    if (mailbox === null || args.length > 2 || (args.length === 2 && args[1]?.type !== 'list')) {
+      return this.bad(tag, `${name} expects a mailbox name`);
+    }
+    if (!isInbox(mailbox)) {
+      // a failed SELECT leaves no mailbox selected (RFC 9051 6.3.2)
+      if (this.state === 'selected') this.state = 'authenticated';
+      return this.nonexistent(tag);
+    }
+    this.readOnly = name === 'EXAMINE';
+    for (const line of selectResponses(this.readOnly)) this.conn.write(untagged(line));
+    this.state = 'selected';
+    this.ok(tag, `${name} completed`, this.readOnly ? 'READ-ONLY' : 'READ-WRITE');
+  }
+
+  private async status(cmd: ImapCommand): Promise<void> {
+    const { tag, args } = cmd;
+    const mailbox = asAString(args[0]);
+    const items = asList(args[1]);
+    if (mailbox === null || !items || items.length === 0 || args.length !== 2) {
+      return this.bad(tag, 'STATUS expects a mailbox name and a list of items');
+    }
+    const parts: string[] = [];
+    for (const item of items) {
+      const key = asAtom(item);
+      const value = key === null ? undefined : statusValue(key);
+      if (key === null || value === undefined) return this.bad(tag, 'unknown STATUS item');
+      parts.push(`${key.toUpperCase()} ${value}`);
+    }
+    if (!isInbox(mailbox)) return this.nonexistent(tag);
+    this.conn.write(untagged(`STATUS ${astring(INBOX)} (${parts.join(' ')})`));
+    return this.ok(tag, 'STATUS completed');
+  }
+
+  private async enable(cmd: ImapCommand): Promise<void> {
+    const { tag, args } = cmd;
+    const names = args.map((a) => asAtom(a));
+    if (names.length === 0 || names.some((n) => n === null)) return this.bad(tag, 'ENABLE expects capability names');
+    const enabled = (names as string[]).filter((n) => ENABLEABLE.has(n.toUpperCase()));
+    this.conn.write(untagged(['ENABLED', ...enabled].join(' ')));
+    return this.ok(tag, 'ENABLE completed');
+  }
+
+  /** For logs and tests: the account this session opened. */
+  get loggedInAccount(): string | undefined {
+    return this.account;
+  }
+
+  get currentState(): State {
+    return this.state;
+  }
+}
