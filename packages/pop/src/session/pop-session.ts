@@ -129,7 +129,7 @@ export class PopSession {
     // the command name only: arguments of PASS, APOP and AUTH are secrets
     this.conn.log.debug({ command: parsed.name }, 'pop command');
     if (this.state === 'authorization') await this.authorization(parsed, pendingUser);
-    else this.transaction(parsed);
+    else await this.transaction(parsed);
   }
 
   // --- AUTHORIZATION --------------------------------------------------------------------------
