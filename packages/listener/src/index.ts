@@ -1,1 +1,11 @@
 export * from './types.js';
+export * from './cidr.js';
+export * from './proxy-header.js';
+export { ProxyHeaderError, PROXY_HEADER_TIMEOUT_MS, readProxyHeader } from './proxy-reader.js';
+export * from './tls-material.js';
+export { TlsHandshakeError, upgradeToTls } from './tls-upgrade.js';
+export { SocketConnection, DEFAULT_MAX_LINE, MAX_LINE_LIMIT, MAX_READ_BYTES } from './connection.js';
+export type { ConnectionParams } from './connection.js';
+export * from './listener.js';
+export * from './metrics.js';
+export { ByteQueue } from './byte-queue.js';
