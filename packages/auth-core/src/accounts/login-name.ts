@@ -17,11 +17,17 @@ export const MAX_LOGIN_NAME_LENGTH = 512;
 
 // Control characters, spaces and path separators never belong in an account or domain name and
 // would reach the directory store (file names) otherwise.
-const FORBIDDEN_RE = /[\u0000-\u0020\u007f/\\]/;
+function hasForbiddenChar(raw: string): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f || c === 0x2f /* / */ || c === 0x5c /* \\ */) return true;
+  }
+  return false;
+}
 
 /** Parse a login name; null when it cannot name an account. */
 export function parseLoginName(raw: string): LoginName | null {
-  if (raw.length === 0 || raw.length > MAX_LOGIN_NAME_LENGTH || FORBIDDEN_RE.test(raw)) return null;
+  if (raw.length === 0 || raw.length > MAX_LOGIN_NAME_LENGTH || hasForbiddenChar(raw)) return null;
   const lower = raw.toLowerCase();
   const at = lower.lastIndexOf('@');
   const local = at >= 0 ? lower.slice(0, at) : lower;

@@ -6,7 +6,6 @@
  */
 import type { PasswordEncryption } from '../settings.js';
 import { schemeNamed, type PasswordScheme } from './schemes.js';
-import { constantTimeEqual } from './constant-time.js';
 
 export interface ParsedStoredPassword {
   /** undefined for an unknown `{prefix}` */
