@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createImapHandler, type ImapOptions } from '../src/index.js';
@@ -439,5 +440,20 @@ describe('robustness', () => {
     client.send(junk.map((l) => `${l}\r\n`).join(''));
     for (let i = 0; i < junk.length; i++) expect(await client.line()).toMatch(/^(\*|[a-e]) BAD /);
     await login(client);
+  });
+
+  it('random bytes never crash the handler, and the next login works', async () => {
+    const { client, server } = await open({ imap: { maxBadCommands: 1000 } });
+    for (let i = 0; i < 200; i++) client.send(Buffer.concat([randomBytes(1 + (i % 97)), Buffer.from('\r\n')]));
+    client.end();
+    await server.handlersDone();
+    expect(server.handlerErrors).toEqual([]);
+    const next = await TestClient.connect(server.port);
+    try {
+      expect(await next.line()).toMatch(/^\* OK /);
+      await login(next);
+    } finally {
+      next.end();
+    }
   });
 });

@@ -1,24 +1,55 @@
 /** A tiny line-oriented IMAP test client. */
 import net from 'node:net';
+import tls from 'node:tls';
 
 export class TestClient {
   private buffer = Buffer.alloc(0);
   private waiters: (() => void)[] = [];
   closed = false;
 
-  private constructor(readonly socket: net.Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.wake();
+  private constructor(private socket: net.Socket) {
+    this.attach(socket);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    this.wake();
+  };
+
+  private readonly onGone = (): void => {
+    this.closed = true;
+    this.wake();
+  };
+
+  private attach(socket: net.Socket): void {
+    socket.on('data', this.onData);
+    socket.on('close', this.onGone);
+    socket.on('error', this.onGone);
+  }
+
+  /** implicit TLS (self-signed server certificate accepted) */
+  static async connectTls(port: number): Promise<TestClient> {
+    const socket = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
     });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
+    return new TestClient(socket);
+  }
+
+  /** after the server's STARTTLS OK: the TLS handshake on the same socket */
+  async startTls(): Promise<void> {
+    const raw = this.socket;
+    raw.off('data', this.onData);
+    raw.off('close', this.onGone);
+    raw.off('error', this.onGone);
+    const secure = tls.connect({ socket: raw, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', resolve);
+      secure.once('error', reject);
     });
-    socket.on('error', () => {
-      this.closed = true;
-      this.wake();
-    });
+    this.socket = secure;
+    this.attach(secure);
   }
 
   static async connect(port: number): Promise<TestClient> {

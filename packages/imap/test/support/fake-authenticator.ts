@@ -61,7 +61,7 @@ export interface FakeOptions {
 
 export class FakeAuthenticator implements Authenticator {
   /** every ConnectionInfo seen, in order */
-  readonly seen: { call: string; secure: boolean }[] = [];
+  readonly seen: { call: string; secure: boolean; tls?: boolean }[] = [];
   /** passwords checked, so a test can prove what the parser delivered */
   readonly passwords: string[] = [];
 
@@ -151,7 +151,7 @@ export class FakeAuthenticator implements Authenticator {
   }
 
   async loginPlaintext(user: string, password: string, conn: ConnectionInfo): Promise<LoginResult> {
-    this.seen.push({ call: 'loginPlaintext', secure: conn.secure });
+    this.seen.push({ call: 'loginPlaintext', secure: conn.secure, tls: conn.tls !== undefined });
     return this.check(user, password, conn, 'LOGIN');
   }
 
