@@ -1,17 +1,21 @@
-/** Starts the POP3 handler on a free port for one test. */
-import net from 'node:net';
+/** Starts the POP3 handler behind the real listener on a free port for one test. */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { generate } from 'selfsigned';
-import type { TlsMaterial } from '@portcullis/listener';
+import { startListener, type ConnectionHandler, type TlsMaterial } from '@portcullis/listener';
 import { createPopHandler, type PopOptions } from '../../src/index.js';
-import { SocketConnection } from './socket-connection.js';
+
+export interface SeenConnection {
+  id: string;
+  /** the session called setLoggedIn() */
+  loggedIn: boolean;
+}
 
 export interface TestServer {
   port: number;
   /** every log line written, as JSON text */
   logs: string[];
-  connections: SocketConnection[];
+  connections: SeenConnection[];
   close(): Promise<void>;
 }
 
@@ -36,27 +40,23 @@ export async function startPopServer(
       done();
     },
   });
-  const log = pino({ level: 'debug' }, sink);
-  const handler = createPopHandler(options);
-  const connections: SocketConnection[] = [];
-  const server = net.createServer((socket) => {
-    const conn = new SocketConnection(socket, { ...extra, log });
-    connections.push(conn);
-    void handler(conn)
-      .catch(() => undefined)
-      .finally(() => conn.close());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return {
-    port: address.port,
-    logs,
-    connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const c of connections) void c.close();
-        server.close(() => resolve());
-      }),
+  const logger = pino({ level: 'debug' }, sink);
+  const pop = createPopHandler(options);
+  const connections: SeenConnection[] = [];
+  const handler: ConnectionHandler = (conn) => {
+    const seen: SeenConnection = { id: conn.id, loggedIn: false };
+    connections.push(seen);
+    const setLoggedIn = conn.setLoggedIn.bind(conn);
+    conn.setLoggedIn = () => {
+      seen.loggedIn = true;
+      setLoggedIn();
+    };
+    return pop(conn);
   };
+  const idle = extra.idleTimeoutMs === undefined ? {} : { idleTimeoutPreLogin: extra.idleTimeoutMs / 1000 };
+  const listener = await startListener(
+    { service: 'pop', port: 0, tls: extra.tls ? 'starttls' : 'none', ...idle },
+    { handler, logger, ...(extra.tls ? { tls: extra.tls } : {}) },
+  );
+  return { port: listener.port, logs, connections, close: () => listener.close(200) };
 }
