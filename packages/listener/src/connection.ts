@@ -56,6 +56,8 @@ export interface ConnectionParams {
   /** 0 disables */
   idlePreLoginMs: number;
   idlePostLoginMs: number;
+  /** limit for the STARTTLS handshake */
+  handshakeMs: number;
 }
 
 export class SocketConnection implements Connection {
@@ -76,6 +78,7 @@ export class SocketConnection implements Connection {
   private readonly secureContext: tls.SecureContext | undefined;
   private readonly idlePreLoginMs: number;
   private readonly idlePostLoginMs: number;
+  private readonly handshakeMs: number;
   private readonly input = new ByteQueue();
   private pending: PendingRead | undefined;
   /** where the LF search resumes, so a slowly arriving line is not rescanned */
@@ -120,6 +123,7 @@ export class SocketConnection implements Connection {
     this.secureContext = params.secureContext;
     this.idlePreLoginMs = params.idlePreLoginMs;
     this.idlePostLoginMs = params.idlePostLoginMs;
+    this.handshakeMs = params.handshakeMs;
     this.finished = new Promise<void>((resolve) => (this.markFinished = resolve));
     // the raw socket's close is the end of the connection also when TLS runs over it
     this.raw.on('close', this.onClose);
@@ -197,7 +201,7 @@ export class SocketConnection implements Connection {
     this.detach(this.sock);
     let secure: tls.TLSSocket;
     try {
-      secure = await upgradeToTls(this.raw, this.secureContext, this.idleMs());
+      secure = await upgradeToTls(this.raw, this.secureContext, this.handshakeMs);
     } catch (err) {
       this.log.info({ err: (err as Error).message }, 'STARTTLS handshake failed');
       this.upgrading = false;

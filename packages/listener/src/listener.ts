@@ -33,6 +33,10 @@ export interface RunningListener {
 export const DEFAULT_IDLE_PRE_LOGIN_S = 60;
 export const DEFAULT_IDLE_POST_LOGIN_S = 1800;
 export const DEFAULT_CLOSE_GRACE_MS = 2000;
+/** the TLS handshake's limit when the pre-login idle timeout is disabled (0) */
+const FALLBACK_HANDSHAKE_MS = 60_000;
+/** TCP keepalive probes notice a vanished client of a long post-login session */
+const KEEPALIVE_MS = 60_000;
 
 const bootId = randomBytes(3).toString('hex');
 let connectionSeq = 0;
@@ -56,6 +60,7 @@ export async function startListener(options: ListenerOptions, deps: ListenerDeps
   const trusted = parseCidrList(options.proxyTrusted ?? DEFAULT_PROXY_TRUSTED);
   const idlePreLoginMs = seconds(options.idleTimeoutPreLogin, DEFAULT_IDLE_PRE_LOGIN_S);
   const idlePostLoginMs = seconds(options.idleTimeoutPostLogin, DEFAULT_IDLE_POST_LOGIN_S);
+  const handshakeMs = idlePreLoginMs > 0 ? idlePreLoginMs : FALLBACK_HANDSHAKE_MS;
   const host = options.address ?? '127.0.0.1';
   const log = deps.logger.child({ service: options.service });
 
@@ -86,6 +91,9 @@ export async function startListener(options: ListenerOptions, deps: ListenerDeps
       socket.destroy();
       return;
     }
+    // line protocols answer in small writes; Nagle would only add latency
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_MS);
     const peer = normalizeAddress(socket.remoteAddress ?? '');
     let remoteAddress = peer;
     let remotePort = socket.remotePort ?? 0;
@@ -121,7 +129,7 @@ export async function startListener(options: ListenerOptions, deps: ListenerDeps
     let stream: net.Socket = socket;
     if (mode === 'implicit' && secureContext) {
       try {
-        stream = await upgradeToTls(socket, secureContext, idlePreLoginMs);
+        stream = await upgradeToTls(socket, secureContext, handshakeMs);
       } catch (err) {
         connLog.info({ err: (err as Error).message }, 'TLS handshake failed');
         socket.destroy();
@@ -149,6 +157,7 @@ export async function startListener(options: ListenerOptions, deps: ListenerDeps
       log: connLog,
       idlePreLoginMs,
       idlePostLoginMs,
+      handshakeMs,
     });
     const event = { id, service: options.service, remoteAddress };
     sessions.set(conn, socket);

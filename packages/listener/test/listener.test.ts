@@ -81,6 +81,13 @@ describe('Grant and Deny', () => {
     expect((await info(b)).remote).toBe('::1');
   });
 
+  it('sees an IPv4 client of a dual-stack listener as IPv4', async () => {
+    const l = await server({ address: '::', grant: ['127.0.0.0/8'] });
+    const c = await LineClient.connect(l.port, '127.0.0.1');
+    expect(await c.line()).toBe('* READY plain');
+    expect((await info(c)).remote).toBe('127.0.0.1');
+  });
+
   it('refuses before TLS on an implicit listener', async () => {
     const l = await server({ tls: 'implicit', deny: ['127.0.0.1'] }, { tls: material });
     const { client } = await probe(l.port);
@@ -217,6 +224,19 @@ describe('accounting', () => {
     listenerEvents.off('close', onClose);
     expect(events).toEqual(['open', 'close']);
     expect(openConnections().acct).toBe(0);
+    expect(l.connections()).toBe(0);
+  });
+
+  it('counts an implicit TLS session closed when it ends', async () => {
+    const l = await server({ service: 'acct-tls', tls: 'implicit' }, { tls: material });
+    const c = await LineClient.connectTls(l.port);
+    await c.line();
+    expect(openConnections()['acct-tls']).toBe(1);
+    c.write('QUIT\r\n');
+    expect(await c.line()).toBe('BYE');
+    await c.closed();
+    await sleep(20);
+    expect(openConnections()['acct-tls']).toBe(0);
     expect(l.connections()).toBe(0);
   });
 

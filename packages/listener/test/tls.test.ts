@@ -75,6 +75,20 @@ describe('STARTTLS', () => {
     expect(await s.line()).toBe(`LINE ${hex('hello')}`);
   });
 
+  it('a session that ends after STARTTLS is closed and no longer counted', async () => {
+    const l = await server({ tls: 'starttls' });
+    const c = await LineClient.connect(l.port);
+    await c.line();
+    c.write('STARTTLS\r\n');
+    await c.line();
+    const s = await c.startTls();
+    s.write('QUIT\r\n');
+    expect(await s.line()).toBe('BYE');
+    await s.closed();
+    await sleep(20);
+    expect(l.connections()).toBe(0);
+  });
+
   it('drops plaintext sent after STARTTLS in the same packet', async () => {
     const l = await server({ tls: 'starttls' });
     const c = await LineClient.connect(l.port);
