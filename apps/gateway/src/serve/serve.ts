@@ -109,6 +109,11 @@ export async function serve(config: GatewayConfig, io: CliIo): Promise<number> {
     process.off('unhandledRejection', onUncaught);
   };
 
+  // listen from the start, so a signal during start-up still ends in a clean stop
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   let gateway: RunningGateway;
   try {
     gateway = await startGateway(config, io, log);
@@ -117,10 +122,7 @@ export async function serve(config: GatewayConfig, io: CliIo): Promise<number> {
     throw err;
   }
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopSignal;
   logger.info({ signal }, 'signal received');
   // a second signal while stopping means "now"
   const force = () => process.exit(1);
