@@ -446,7 +446,7 @@ export class ImapSession {
       return this.nonexistent(tag);
     }
     this.readOnly = name === 'EXAMINE';
-    for (const line of selectResponses(this.readOnly)) this.conn.write(untagged(line));
+    this.conn.write(selectResponses(this.readOnly).map(untagged).join(''));
     this.state = 'selected';
     this.ok(tag, `${name} completed`, this.readOnly ? 'READ-ONLY' : 'READ-WRITE');
   }
