@@ -339,16 +339,45 @@ describe('TLS', () => {
   it('commands pipelined after STARTTLS are not run inside TLS', async () => {
     const { c } = await imapConnect(gw.ports.imapStarttls);
     try {
-      c.sendRaw(`t1 STARTTLS\r\nt2 LOGIN "${ALICE.address}" "${ALICE.password}"\r\n`);
-      const r = await c.readUntil((l) => l.startsWith('t1 '));
-      expect(r.at(-1)).toMatch(/^t1 OK/);
+      c.sendRaw(`tls1 STARTTLS\r\ninject2 LOGIN "${ALICE.address}" "${ALICE.password}"\r\n`);
+      const r = await c.readUntil((l) => l.startsWith('tls1 '));
+      expect(r.at(-1)).toMatch(/^tls1 OK/);
       await c.startTls();
-      // the injected t2 must have been dropped: we are not logged in
+      // the injected command must have been dropped: we are not logged in
       const s = await imapCommand(c, 'SELECT INBOX');
       expect(s.ok).toBe(false);
-      expect(c.history.some((l) => l.startsWith('t2 '))).toBe(false);
+      expect(c.history.filter((l) => l.startsWith('inject2 '))).toEqual([]);
     } finally {
       c.close();
+    }
+  });
+
+  it('POP3 commands pipelined after STLS are not run inside TLS', async () => {
+    const { c } = await popConnect(gw.ports.popStarttls);
+    try {
+      c.sendRaw(`STLS\r\nUSER ${ALICE.address}\r\n`);
+      expect(await c.readLine()).toMatch(/^\+OK/);
+      await c.startTls();
+      // had the injected USER run, this PASS would log in
+      expect(await popCommand(c, `PASS ${ALICE.password}`)).toMatch(/^-ERR/);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('STARTTLS is refused where TLS is already active', async () => {
+    const { c } = await imapConnect(gw.ports.imaps, { tls: true });
+    try {
+      expect((await imapCommand(c, 'STARTTLS')).status).toMatch(/^(BAD|NO)\b/);
+      expect((await imapLogin(c, ALICE.address, ALICE.password)).ok).toBe(true);
+    } finally {
+      c.close();
+    }
+    const { c: p } = await popConnect(gw.ports.pops, { tls: true });
+    try {
+      expect(await popCommand(p, 'STLS')).toMatch(/^-ERR/);
+    } finally {
+      p.close();
     }
   });
 });
