@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   astring,
   continuation,
-  decodeBase64Strict,
   imapString,
   nstring,
   safeText,
@@ -44,16 +43,5 @@ describe('response builders', () => {
     expect(astring('with space')).toBe('"with space"');
     expect(astring('')).toBe('""');
     expect(astring('a*')).toBe('"a*"');
-  });
-});
-
-describe('strict base64', () => {
-  it('decodes canonical base64 and empty input', () => {
-    expect(decodeBase64Strict('AGFsaWNlAHNlY3JldA==')?.toString()).toBe('\0alice\0secret');
-    expect(decodeBase64Strict('')?.length).toBe(0);
-  });
-
-  it.each(['abc', 'ab=c', '@@@@', 'AAAA AAAA', 'AA==AA==', 'A==='])('refuses %j', (text) => {
-    expect(decodeBase64Strict(text)).toBeNull();
   });
 });

@@ -32,4 +32,4 @@ export {
 } from './scram-channel-binding.js';
 export { encodeSaslName, decodeSaslName } from './scram-messages.js';
 export { apopDigest, verifyApopDigest } from './apop.js';
-export { guardSession, failure as mechanismFailure } from './outcome.js';
+export { decodeBase64Strict, guardSession, failure as mechanismFailure } from './outcome.js';

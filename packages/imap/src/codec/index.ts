@@ -1,4 +1,3 @@
 export * from './tokenizer.js';
 export * from './response.js';
-export * from './base64.js';
 export * from './values.js';

@@ -10,10 +10,10 @@ import {
   type Authenticator,
   type ConnectionInfo,
 } from '@portcullis/auth-core';
+import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/sasl-dialog';
 import {
   ConnectionClosedError,
   IdleTimeoutError,
-  LineTooLongError,
   type Connection,
 } from '@portcullis/listener';
 import {
@@ -23,8 +23,6 @@ import {
   asList,
   astring,
   continuation,
-  decodeBase64Strict,
-  encodeBase64,
   imapString,
   tagged,
   untagged,
@@ -48,7 +46,12 @@ type LoginCommand = 'LOGIN' | 'AUTHENTICATE';
 type State = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
 
 /** SASL client responses may be long (GSSAPI tokens). */
-const SASL_LINE_MAX = 65536;
+const DIALOG_ABORT_TEXT: Record<DialogAbort, string> = {
+  'line-too-long': 'SASL response too long; authentication aborted',
+  'malformed-base64': 'invalid base64; authentication aborted',
+  'expected-empty': 'expected an empty response',
+  'too-many-rounds': 'too many authentication steps; authentication aborted',
+};
 const ID_MAX_PAIRS = 30;
 
 /** Commands of the selected state the built-in empty mailbox answers trivially. */
@@ -254,10 +257,10 @@ export class ImapSession {
     if (!mechanism || rest.length) return this.bad(cmd.tag, 'AUTHENTICATE expects a mechanism name');
     let input: Buffer | null = null;
     if (irArg) {
+      // SASL-IR (RFC 4959)
       const text = asAString(irArg);
-      // SASL-IR (RFC 4959): `=` is an empty initial response
-      input = text === '=' ? Buffer.alloc(0) : text === null ? null : decodeBase64Strict(text);
-      if (input === null || text === '') return this.bad(cmd.tag, 'invalid base64 in initial response');
+      input = text === null ? null : decodeInitialResponse(text);
+      if (input === null) return this.bad(cmd.tag, 'invalid base64 in initial response');
     }
     const exchange = this.config.authenticator.startSasl(mechanism, this.info());
     if (!exchange) {
@@ -265,41 +268,15 @@ export class ImapSession {
       this.conn.write(tagged(cmd.tag, 'NO', 'unsupported authentication mechanism', 'CANNOT'));
       return;
     }
-    for (;;) {
-      const step = await exchange.step(input);
-      if (step.kind === 'failure') return this.failed(cmd.tag, step.failure, 'AUTHENTICATE', mechanism);
-      if (step.kind === 'success') {
-        if (step.data && step.data.length > 0) {
-          // IMAP has no success-with-data: send it as a challenge and expect an empty answer
-          this.conn.write(continuation(encodeBase64(step.data)));
-          const answer = await this.readSaslLine(cmd.tag);
-          if (answer === null) return;
-          if (answer === '*') return this.failed(cmd.tag, exchange.cancel(), 'AUTHENTICATE', mechanism);
-          if (answer !== '') return this.bad(cmd.tag, 'expected an empty response');
-        }
-        return this.loggedIn(cmd.tag, step.success, 'AUTHENTICATE');
-      }
-      this.conn.write(continuation(encodeBase64(step.challenge)));
-      const answer = await this.readSaslLine(cmd.tag);
-      if (answer === null) return;
-      if (answer === '*') return this.failed(cmd.tag, exchange.cancel(), 'AUTHENTICATE', mechanism);
-      input = decodeBase64Strict(answer);
-      if (input === null) {
-        this.conn.log.info({ mechanism }, 'malformed base64 in SASL exchange');
-        return this.bad(cmd.tag, 'invalid base64; authentication aborted');
-      }
-    }
-  }
-
-  /** One SASL response line; null (after a BAD) when it was too long. */
-  private async readSaslLine(tag: string): Promise<string | null> {
-    try {
-      const line = await this.conn.readLine({ maxLength: SASL_LINE_MAX });
-      return line.toString('latin1').trim();
-    } catch (err) {
-      if (!(err instanceof LineTooLongError)) throw err;
-      await this.bad(tag, 'SASL response too long; authentication aborted');
-      return null;
+    const outcome = await runSaslDialog(this.conn, exchange, input, { challengeLine: continuation });
+    switch (outcome.kind) {
+      case 'success':
+        return this.loggedIn(cmd.tag, outcome.success, 'AUTHENTICATE');
+      case 'failure':
+        return this.failed(cmd.tag, outcome.failure, 'AUTHENTICATE', mechanism);
+      case 'aborted':
+        this.conn.log.info({ mechanism, reason: outcome.reason }, 'SASL exchange aborted');
+        return this.bad(cmd.tag, DIALOG_ABORT_TEXT[outcome.reason]);
     }
   }
 

@@ -4,7 +4,6 @@
  * authenticator message) is cleaned so that it can never end the line early or inject a second
  * response.
  */
-import { encodeBase64 } from './base64.js';
 import { stuffLine } from './dot-stuffing.js';
 
 /** The extended response codes we send (RFC 2449 section 8, RFC 3206). */
@@ -25,9 +24,9 @@ export function err(text: string, code?: ResponseCode): string {
   return `-ERR ${prefix}${cleanText(text)}\r\n`;
 }
 
-/** A SASL server challenge: "+ " and the base64 text (RFC 5034 section 4). */
-export function continuation(challenge: Uint8Array): string {
-  return `+ ${encodeBase64(challenge)}\r\n`;
+/** A SASL server challenge line: "+ " and the base64 text (RFC 5034 section 4). */
+export function continuation(base64: string): string {
+  return `+ ${base64}\r\n`;
 }
 
 /** "+OK status", then each line dot-stuffed, then the "." terminator. */

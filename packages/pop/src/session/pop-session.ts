@@ -14,6 +14,7 @@ import {
   type Authenticator,
   type ConnectionInfo,
 } from '@portcullis/auth-core';
+import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/sasl-dialog';
 import {
   ConnectionClosedError,
   IdleTimeoutError,
@@ -21,7 +22,7 @@ import {
   type Connection,
 } from '@portcullis/listener';
 import {
-  decodeBase64Strict,
+  continuation,
   err,
   multiLine,
   ok,
@@ -34,7 +35,13 @@ import {
 import { capabilityLines } from './capabilities.js';
 import { closesConnection, failureReply } from './failure-replies.js';
 import { DEFAULT_MAX_BAD_COMMANDS, type PopOptions } from './options.js';
-import { runSaslExchange } from './sasl-exchange.js';
+
+const DIALOG_ABORT_TEXT: Record<DialogAbort, string> = {
+  'line-too-long': 'line too long',
+  'malformed-base64': 'malformed base64',
+  'expected-empty': 'expected an empty response',
+  'too-many-rounds': 'too many authentication steps',
+};
 
 export type PopState = 'authorization' | 'transaction' | 'update' | 'closed';
 
@@ -203,13 +210,13 @@ export class PopSession {
     const mechanism = mechanismArg.toUpperCase();
     let initial: Buffer | null = null;
     if (initialArg !== undefined) {
-      initial = initialArg === '=' ? Buffer.alloc(0) : decodeBase64Strict(initialArg);
+      initial = decodeInitialResponse(initialArg);
       if (!initial) return this.bad(err('malformed base64'));
     }
     const exchange = this.auth.startSasl(mechanism, this.info);
     if (!exchange) return this.bad(err('unsupported authentication mechanism'));
-    const outcome = await runSaslExchange(this.conn, exchange, initial);
-    if (outcome.kind === 'aborted') return this.bad(err(outcome.reason));
+    const outcome = await runSaslDialog(this.conn, exchange, initial, { challengeLine: continuation });
+    if (outcome.kind === 'aborted') return this.bad(err(DIALOG_ABORT_TEXT[outcome.reason]));
     const result =
       outcome.kind === 'success'
         ? ({ ok: true, success: outcome.success } as const)
