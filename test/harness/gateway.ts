@@ -14,7 +14,8 @@ export const MAIN_DOMAIN = 'example.test';
 export const SERVER_NAME = 'mail.example.test';
 
 export interface ListenerSpec {
-  service: 'imap' | 'pop';
+  /** imap, pop, and the services later packages add */
+  service: string;
   tls: 'none' | 'starttls' | 'implicit';
   grant?: string[];
   deny?: string[];
@@ -36,6 +37,10 @@ export const STANDARD_LISTENERS = {
 export interface GatewayOptions<L extends string> {
   listeners: Record<L, ListenerSpec>;
   readyTimeoutMs?: number;
+  /** more top-level config keys (cache, directory, a service's own section...) */
+  config?: Record<string, unknown>;
+  /** more fields for one listener, by name (merged over the spec) */
+  listenerExtras?: Partial<Record<L, Record<string, unknown>>>;
 }
 
 export interface ExitStatus {
@@ -73,7 +78,8 @@ export class Gateway<L extends string = keyof typeof STANDARD_LISTENERS> {
       hostname: SERVER_NAME,
       cache: 'memory',
       tls: { cert: 'auto' },
-      listeners: names.map((n) => ({ ...listeners[n], port: ports[n], address: '127.0.0.1' })),
+      listeners: names.map((n) => ({ ...listeners[n], port: ports[n], address: '127.0.0.1', ...opts?.listenerExtras?.[n] })),
+      ...opts?.config,
     };
     // JSON is YAML 1.2, so the config needs no YAML writer.
     const configPath = path.join(dir, 'portcullis.yaml');
