@@ -35,7 +35,8 @@ type Settle<T> = { resolve: (value: T) => void; reject: (err: Error) => void };
 type PendingRead =
   | ({ kind: 'line'; max: number } & Settle<Buffer>)
   | ({ kind: 'bytes'; n: number } & Settle<Buffer>)
-  | ({ kind: 'discard'; remaining: number } & Settle<void>);
+  | ({ kind: 'discard'; remaining: number } & Settle<void>)
+  | ({ kind: 'some'; max: number } & Settle<Buffer>);
 
 export interface ConnectionParams {
   id: string;
@@ -181,6 +182,13 @@ export class SocketConnection implements Connection {
     return this.begin<void>((settle) => ({ kind: 'discard', remaining: n, ...settle }));
   }
 
+  readSome(max: number): Promise<Buffer> {
+    if (!Number.isSafeInteger(max) || max < 1 || max > MAX_READ_BYTES) {
+      return Promise.reject(new RangeError(`readSome: ${max} is not a byte count from 1 to ${MAX_READ_BYTES}`));
+    }
+    return this.begin<Buffer>((settle) => ({ kind: 'some', max, ...settle }));
+  }
+
   write(data: string | Buffer): void {
     // nothing may go out while the TLS layer takes over the socket, nor after close
     if (this.closed || this.upgrading || !this.sock.writable) return;
@@ -319,6 +327,8 @@ export class SocketConnection implements Connection {
         return this.tryLine(read);
       case 'bytes':
         return this.input.length >= read.n && this.settle(read, this.input.take(read.n));
+      case 'some':
+        return this.input.length > 0 && this.settle(read, this.input.take(Math.min(read.max, this.input.length)));
       case 'discard': {
         const n = Math.min(read.remaining, this.input.length);
         this.input.skip(n);

@@ -87,6 +87,11 @@ export interface Connection {
   readBytes(n: number): Promise<Buffer>;
   /** skip n bytes without keeping them (an over-long literal) */
   discardBytes(n: number): Promise<void>;
+  /**
+   * Whatever input is buffered, 1 to `max` bytes, waiting for at least one (stream protocols such
+   * as XMPP that are not line-oriented). Optional so that test doubles need not implement it.
+   */
+  readSome?(max: number): Promise<Buffer>;
   write(data: string | Buffer): void;
   /** upgrade to TLS; buffered plaintext after the command is dropped (no command injection) */
   startTls(): Promise<void>;

@@ -137,6 +137,26 @@ describe('literals', () => {
     expect(await c.line()).toBe('SKIPPED');
     expect(await c.line()).toBe(`LINE ${hex('after')}`);
   });
+
+  it('readSome returns what is buffered, at most max bytes, and leaves the rest for the next read', async () => {
+    const l = await server();
+    const c = await LineClient.connect(l.port);
+    await c.line();
+    c.write('SOME 5\r\n');
+    c.write('abcdefgh\r\n');
+    expect(await c.line()).toBe(`SOME ${hex('abcde')}`);
+    expect(await c.line()).toBe(`LINE ${hex('fgh')}`);
+  });
+
+  it('readSome waits for the first byte and returns a short chunk as is', async () => {
+    const l = await server();
+    const c = await LineClient.connect(l.port);
+    await c.line();
+    c.write('SOME 4096\r\n');
+    await sleep(120);
+    c.write('xy');
+    expect(await c.line()).toBe(`SOME ${hex('xy')}`);
+  });
 });
 
 describe('timeouts and closing', () => {

@@ -56,6 +56,13 @@ async function command(conn: Connection, line: Buffer): Promise<void> {
       conn.write(`LIT ${data.toString('hex')}\r\n`);
       break;
     }
+    case 'SOME': {
+      // SOME n: after the line, a short pause so the client's next writes pile up, then one readSome
+      await new Promise((r) => setTimeout(r, 50));
+      const data = await conn.readSome!(Number(arg));
+      conn.write(`SOME ${data.toString('hex')}\r\n`);
+      break;
+    }
     case 'SKIP':
       await conn.discardBytes(Number(arg));
       conn.write('SKIPPED\r\n');
