@@ -36,7 +36,8 @@ type PendingRead =
   | ({ kind: 'line'; max: number } & Settle<Buffer>)
   | ({ kind: 'bytes'; n: number } & Settle<Buffer>)
   | ({ kind: 'discard'; remaining: number } & Settle<void>)
-  | ({ kind: 'some'; max: number } & Settle<Buffer>);
+  | ({ kind: 'some'; max: number } & Settle<Buffer>)
+  | ({ kind: 'chunk'; max: number } & Settle<Buffer>);
 
 export interface ConnectionParams {
   id: string;
@@ -189,6 +190,14 @@ export class SocketConnection implements Connection {
     return this.begin<Buffer>((settle) => ({ kind: 'some', max, ...settle }));
   }
 
+  readLineChunk(maxBytes: number): Promise<Buffer> {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+      return Promise.reject(new RangeError(`readLineChunk: ${maxBytes} is not a positive byte count`));
+    }
+    const max = Math.min(MAX_LINE_LIMIT, maxBytes);
+    return this.begin<Buffer>((settle) => ({ kind: 'chunk', max, ...settle }));
+  }
+
   write(data: string | Buffer): void {
     // nothing may go out while the TLS layer takes over the socket, nor after close
     if (this.closed || this.upgrading || !this.sock.writable) return;
@@ -329,6 +338,13 @@ export class SocketConnection implements Connection {
         return this.input.length >= read.n && this.settle(read, this.input.take(read.n));
       case 'some':
         return this.input.length > 0 && this.settle(read, this.input.take(Math.min(read.max, this.input.length)));
+      case 'chunk': {
+        if (this.input.length === 0) return false;
+        const lf = this.input.indexOf(LF);
+        const n = Math.min(read.max, lf >= 0 ? lf + 1 : this.input.length);
+        this.scanFrom = 0;
+        return this.settle(read, this.input.take(n));
+      }
       case 'discard': {
         const n = Math.min(read.remaining, this.input.length);
         this.input.skip(n);

@@ -88,6 +88,13 @@ export interface Connection {
   /** skip n bytes without keeping them (an over-long literal) */
   discardBytes(n: number): Promise<void>;
   /**
+   * The next input bytes up to and including the first LF, at most maxBytes, as soon as at least
+   * one byte is there; line endings are left as sent. For streamed bodies (SMTP DATA) that must
+   * see CR and LF exactly and must not be read past their end. Optional so that test doubles of
+   * Connection need not have it.
+   */
+  readLineChunk?(maxBytes: number): Promise<Buffer>;
+  /**
    * Whatever input is buffered, 1 to `max` bytes, waiting for at least one (stream protocols such
    * as XMPP that are not line-oriented). Optional so that test doubles need not implement it.
    */
