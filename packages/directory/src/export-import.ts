@@ -1,0 +1,129 @@
+/**
+ * Moving a whole directory between stores through the file store's layout, the exchange format:
+ * export writes it, import reads it. Stored values are copied as they are, so a password stays in
+ * its stored (encoded) form and is never decoded.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DirectoryStore, DomainSettings } from '@portcullis/auth-core';
+import { DirectoryError } from './errors.js';
+import { createFileStore } from './file-store.js';
+
+export interface TransferResult {
+  domains: number;
+  accounts: number;
+  /** entries already in the target and left as they were (`replace: false`) */
+  kept: number;
+}
+
+export interface ImportOptions {
+  /**
+   * What happens to a domain or account that already exists in the target: true (the default)
+   * replaces it with the imported one, false keeps it. Entries only in the target stay either way.
+   */
+  replace?: boolean;
+}
+
+function isExists(err: unknown): boolean {
+  return err instanceof DirectoryError && err.code === 'exists';
+}
+
+/**
+ * Write every domain into `into`, creating or (with `replace`) updating. An alias may move from
+ * one domain to another, which is a conflict until the domain that gives it up is written, so a
+ * domain that conflicts is retried once the others are in, until no more progress is made.
+ */
+async function copyDomains(domains: DomainSettings[], into: DirectoryStore, replace: boolean): Promise<number> {
+  let pending = domains;
+  let kept = 0;
+  while (pending.length > 0) {
+    const conflicts: { domain: DomainSettings; err: unknown }[] = [];
+    for (const domain of pending) {
+      try {
+        try {
+          await into.createDomain(domain);
+        } catch (err) {
+          if (!isExists(err)) throw err;
+          if (replace) await into.updateDomain(domain);
+          else kept++;
+        }
+      } catch (err) {
+        if (err instanceof DirectoryError && err.code === 'conflict') conflicts.push({ domain, err });
+        else throw err;
+      }
+    }
+    if (conflicts.length === pending.length) throw conflicts[0]!.err;
+    pending = conflicts.map((c) => c.domain);
+  }
+  return kept;
+}
+
+/** Copy server settings, domains and accounts from one store into another. */
+async function copyDirectory(from: DirectoryStore, into: DirectoryStore, replace: boolean, hasServerSettings: boolean): Promise<TransferResult> {
+  const result: TransferResult = { domains: 0, accounts: 0, kept: 0 };
+  if (hasServerSettings) {
+    const server = await from.getServerSettings();
+    if (replace || Object.keys(await into.getServerSettings()).length === 0) await into.setServerSettings(server);
+    else result.kept++;
+  }
+  const names = await from.listDomains();
+  const domains: DomainSettings[] = [];
+  for (const name of names) {
+    const domain = await from.getDomain(name);
+    if (domain) domains.push(domain);
+  }
+  result.kept += await copyDomains(domains, into, replace);
+  result.domains = domains.length;
+  for (const { name: domain } of domains) {
+    for (const name of await from.listAccounts(domain)) {
+      const account = await from.getAccount(domain, name);
+      if (!account) continue;
+      try {
+        await into.createAccount(account);
+      } catch (err) {
+        if (!isExists(err)) throw err;
+        if (replace) await into.updateAccount(account);
+        else result.kept++;
+      }
+      result.accounts++;
+    }
+  }
+  return result;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/**
+ * Write the whole of `from` into `dir` in the file store's layout (the folder is created when
+ * missing; what it already holds is updated, nothing is removed).
+ */
+export async function exportDirectory(from: DirectoryStore, dir: string): Promise<TransferResult> {
+  const target = createFileStore(dir);
+  try {
+    return await copyDirectory(from, target, true, true);
+  } finally {
+    await target.close();
+  }
+}
+
+/** Read a directory in the file store's layout from `dir` and write it into `into`. */
+export async function importDirectory(dir: string, into: DirectoryStore, options: ImportOptions = {}): Promise<TransferResult> {
+  const hasServer = await exists(join(dir, 'server.yaml'));
+  if (!hasServer && !(await exists(join(dir, 'domains')))) {
+    throw new DirectoryError('not-found', `${dir} holds no exported directory (no server.yaml, no domains/)`);
+  }
+  const source = createFileStore(dir);
+  try {
+    return await copyDirectory(source, into, options.replace ?? true, hasServer);
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,237 @@
+import type { AccountRecord, AccountSettings, DirectoryStore, DomainSettings, ServerSettings } from '@portcullis/auth-core';
+import {
+  closeRedisClient,
+  createRedisClient,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  redactRedisUrl,
+  waitForReady,
+  type RedisClient,
+  type RedisClientLogger,
+} from '@portcullis/redis-client';
+import { canonicalAliases } from './domain-aliases.js';
+import { DirectoryError } from './errors.js';
+import { canonicalAccount, canonicalDomain } from './names.js';
+import { CREATE_ACCOUNT, WRITE_DOMAIN } from './redis-scripts.js';
+
+export interface RedisStoreOptions {
+  /** Prepended to every key; default `portcullis:dir:`. */
+  keyPrefix?: string;
+  /**
+   * How long a lookup waits for a connection that is not (yet) up before it fails; default the
+   * connect timeout (2000 ms).
+   */
+  readyTimeoutMs?: number;
+  /** For a URL: the client's timeouts and where its connection errors are logged. */
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
+  logger?: RedisClientLogger;
+}
+
+export const DEFAULT_DIRECTORY_KEY_PREFIX = 'portcullis:dir:';
+
+type Mapping = Record<string, unknown>;
+
+function requireDomain(name: string): string {
+  const c = canonicalDomain(name);
+  if (c === null || c !== name) throw new DirectoryError('invalid-name', `invalid domain name '${name}'`);
+  return c;
+}
+
+function requireAccount(name: string): string {
+  const c = canonicalAccount(name);
+  if (c === null || c !== name) throw new DirectoryError('invalid-name', `invalid account name '${name}'`);
+  return c;
+}
+
+/**
+ * The key layout. The `{dir}` hash tag puts every key of one directory in one Redis Cluster slot,
+ * so the write scripts may touch several keys at once.
+ */
+function keyspace(prefix: string) {
+  const base = `${prefix}{dir}:`;
+  return {
+    server: `${base}server`,
+    domains: `${base}domains`,
+    names: `${base}names`,
+    domain: (d: string) => `${base}domain:${d}`,
+    accounts: (d: string) => `${base}accounts:${d}`,
+    account: (d: string, a: string) => `${base}account:${d}:${a}`,
+  };
+}
+
+function parseValue(text: string | null, key: string): Mapping | null {
+  if (text === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new DirectoryError('corrupt', `redis key ${key}: not valid JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new DirectoryError('corrupt', `redis key ${key}: expected a mapping of settings`);
+  }
+  return value as Mapping;
+}
+
+function withoutName(settings: DomainSettings): Omit<DomainSettings, 'name'> {
+  const { name: _name, ...rest } = settings;
+  return rest;
+}
+
+/**
+ * The directory in Redis, for several gateway instances that must see the same domains and
+ * accounts. Nothing is cached locally, so a change made through any instance (or the CLI) is seen
+ * by every instance at its next lookup. Values are JSON documents shaped like the file store's
+ * YAML files; directory keys never expire.
+ *
+ * Given a URL the store opens (and on close, closes) its own connection; given a client it uses
+ * it and leaves it open.
+ */
+export function createRedisStore(connection: string | RedisClient, options: RedisStoreOptions = {}): DirectoryStore {
+  const ownsClient = typeof connection === 'string';
+  const where = typeof connection === 'string' ? redactRedisUrl(connection) : 'redis';
+  const client: RedisClient =
+    typeof connection === 'string'
+      ? createRedisClient(connection, {
+          name: 'portcullis-directory',
+          ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+          ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+          ...(options.logger ? { logger: options.logger } : {}),
+        })
+      : connection;
+  const keys = keyspace(options.keyPrefix ?? DEFAULT_DIRECTORY_KEY_PREFIX);
+  const readyTimeoutMs = options.readyTimeoutMs ?? options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+
+  /**
+   * The client sends nothing while disconnected (no offline queue, so nothing piles up), so a
+   * call first waits, for a bounded time, for the connection to be up.
+   */
+  async function connected(): Promise<RedisClient> {
+    if (client.status === 'ready') return client;
+    if (await waitForReady(client, readyTimeoutMs)) return client;
+    throw new Error(`directory: ${where} is not reachable (waited ${readyTimeoutMs} ms)`);
+  }
+
+  async function readDomain(name: string): Promise<DomainSettings | null> {
+    const key = keys.domain(name);
+    const data = parseValue(await (await connected()).get(key), key);
+    return data === null ? null : { ...(data as Omit<DomainSettings, 'name'>), name };
+  }
+
+  async function writeDomain(settings: DomainSettings, mode: 'create' | 'update'): Promise<void> {
+    const name = requireDomain(settings.name);
+    const aliases = canonicalAliases(settings);
+    const body = withoutName({ ...settings, ...(aliases ? { aliases } : {}) });
+    const reply = (await (await connected()).eval(
+      WRITE_DOMAIN,
+      3,
+      keys.domain(name),
+      keys.names,
+      keys.domains,
+      mode,
+      name,
+      JSON.stringify(body),
+      name,
+      ...(aliases ?? []),
+    )) as string[];
+    switch (reply[0]) {
+      case 'ok':
+        return;
+      case 'exists':
+        throw new DirectoryError('exists', `domain ${name} already exists`);
+      case 'not-found':
+        throw new DirectoryError('not-found', `domain ${name} does not exist`);
+      case 'conflict':
+        throw new DirectoryError('conflict', `name '${reply[1]}' already belongs to domain ${reply[2]}`);
+      default:
+        throw new Error(`unexpected reply from the domain script: ${String(reply[0])}`);
+    }
+  }
+
+  return {
+    async getServerSettings(): Promise<ServerSettings> {
+      return (parseValue(await (await connected()).get(keys.server), keys.server) ?? {}) as ServerSettings;
+    },
+
+    async setServerSettings(settings: ServerSettings): Promise<void> {
+      await (await connected()).set(keys.server, JSON.stringify(settings));
+    },
+
+    async getDomain(name: string): Promise<DomainSettings | null> {
+      const c = canonicalDomain(name);
+      return c === null ? null : readDomain(c);
+    },
+
+    async resolveDomain(nameOrAlias: string): Promise<DomainSettings | null> {
+      const c = canonicalDomain(nameOrAlias);
+      if (c === null) return null;
+      // one round trip for a domain's own name, a second one for an alias
+      const replies = await (await connected()).pipeline().get(keys.domain(c)).hget(keys.names, c).exec();
+      if (replies === null) throw new Error('redis pipeline was discarded');
+      const [[getErr, direct], [hgetErr, owner]] = replies as [[Error | null, string | null], [Error | null, string | null]];
+      if (getErr) throw getErr;
+      if (hgetErr) throw hgetErr;
+      const data = parseValue(direct, keys.domain(c));
+      if (data !== null) return { ...(data as Omit<DomainSettings, 'name'>), name: c };
+      if (owner === null || owner === c) return null;
+      return readDomain(owner);
+    },
+
+    async listDomains(): Promise<string[]> {
+      const names = await (await connected()).smembers(keys.domains);
+      return names.filter((n) => canonicalDomain(n) === n).sort();
+    },
+
+    async createDomain(settings: DomainSettings): Promise<void> {
+      await writeDomain(settings, 'create');
+    },
+
+    async updateDomain(settings: DomainSettings): Promise<void> {
+      await writeDomain(settings, 'update');
+    },
+
+    async getAccount(domain: string, name: string): Promise<AccountRecord | null> {
+      const d = canonicalDomain(domain);
+      const a = canonicalAccount(name);
+      if (d === null || a === null) return null;
+      const key = keys.account(d, a);
+      const data = parseValue(await (await connected()).get(key), key);
+      return data === null ? null : { name: a, domain: d, settings: data as AccountSettings };
+    },
+
+    async listAccounts(domain: string): Promise<string[]> {
+      const d = canonicalDomain(domain);
+      if (d === null) return [];
+      const names = await (await connected()).smembers(keys.accounts(d));
+      return names.filter((n) => canonicalAccount(n) === n).sort();
+    },
+
+    async createAccount(account: AccountRecord): Promise<void> {
+      const d = requireDomain(account.domain);
+      const a = requireAccount(account.name);
+      const reply = await (await connected()).eval(
+        CREATE_ACCOUNT,
+        3,
+        keys.domain(d),
+        keys.account(d, a),
+        keys.accounts(d),
+        a,
+        JSON.stringify(account.settings),
+      );
+      if (reply === 'not-found') throw new DirectoryError('not-found', `domain ${d} does not exist`);
+      if (reply === 'exists') throw new DirectoryError('exists', `account ${a}@${d} already exists`);
+    },
+
+    async updateAccount(account: AccountRecord): Promise<void> {
+      const d = requireDomain(account.domain);
+      const a = requireAccount(account.name);
+      // XX: only replaces, never creates, in the same single command
+      const reply = await (await connected()).set(keys.account(d, a), JSON.stringify(account.settings), 'XX');
+      if (reply === null) throw new DirectoryError('not-found', `account ${a}@${d} does not exist`);
+    },
+
+    async close(): Promise<void> {
+      if (ownsClient) await closeRedisClient(client);
+    },
+  };
+}

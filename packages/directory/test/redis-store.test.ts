@@ -1,0 +1,101 @@
+import { createRedisClient, closeRedisClient, waitForReady, type RedisClient } from '@portcullis/redis-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisStore, DirectoryError } from '../src/index.js';
+import { startRedisServer, type RedisServer } from './redis-server.js';
+import { directoryStoreSuite } from './store-suite.js';
+
+let redis: RedisServer;
+/** a plain client for looking at the keys behind the store */
+let probe: RedisClient;
+let n = 0;
+let prefix = '';
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  probe = createRedisClient(redis.url);
+  expect(await waitForReady(probe, 5000)).toBe(true);
+});
+
+afterAll(async () => {
+  if (probe) await closeRedisClient(probe);
+  await redis?.stop();
+});
+
+// each test gets its own key prefix, so they share one server without seeing each other
+const ctx = directoryStoreSuite(async () => {
+  prefix = `t${++n}:dir:`;
+  const store = createRedisStore(redis.url, { keyPrefix: prefix });
+  return {
+    store,
+    another: () => createRedisStore(redis.url, { keyPrefix: prefix }),
+    async cleanup() {
+      await store.close();
+    },
+  };
+});
+
+async function keysOf(p: string): Promise<string[]> {
+  return (await probe.keys(`${p}*`)).sort();
+}
+
+describe('redis layout', () => {
+  it('keeps every key under the prefix, in one cluster slot, without an expiry', async () => {
+    await ctx.store.setServerSettings({ hideUnknownAccount: true });
+    await ctx.store.createDomain({ name: 'example.test', aliases: ['ex.test'] });
+    await ctx.store.createAccount({ name: 'alice', domain: 'example.test', settings: { password: '{clear}pw' } });
+    const keys = await keysOf(prefix);
+    expect(keys).toEqual(
+      [
+        'account:example.test:alice',
+        'accounts:example.test',
+        'domain:example.test',
+        'domains',
+        'names',
+        'server',
+      ].map((k) => `${prefix}{dir}:${k}`),
+    );
+    for (const key of keys) expect(await probe.ttl(key)).toBe(-1);
+    expect(await probe.hgetall(`${prefix}{dir}:names`)).toEqual({ 'example.test': 'example.test', 'ex.test': 'example.test' });
+    expect(JSON.parse((await probe.get(`${prefix}{dir}:account:example.test:alice`))!)).toEqual({ password: '{clear}pw' });
+  });
+
+  it('uses portcullis:dir: by default', async () => {
+    const store = createRedisStore(redis.url);
+    try {
+      await store.createDomain({ name: `default${n}.test` });
+      expect(await probe.exists(`portcullis:dir:{dir}:domain:default${n}.test`)).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('works over a client it is given, and leaves it open on close', async () => {
+    const client = createRedisClient(redis.url);
+    expect(await waitForReady(client, 5000)).toBe(true);
+    const store = createRedisStore(client, { keyPrefix: prefix });
+    await store.createDomain({ name: 'given.test' });
+    await store.close();
+    expect(client.status).toBe('ready');
+    expect((await ctx.store.getDomain('given.test'))?.name).toBe('given.test');
+    await closeRedisClient(client);
+  });
+
+  it('names the key when a value is not JSON', async () => {
+    await ctx.store.createDomain({ name: 'example.test' });
+    await probe.set(`${prefix}{dir}:domain:example.test`, '{broken');
+    const err = await ctx.store.getDomain('example.test').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DirectoryError);
+    expect(err).toMatchObject({ code: 'corrupt', message: expect.stringContaining(`${prefix}{dir}:domain:example.test`) });
+  });
+
+  it('fails within the ready timeout, without hanging, when Redis is not there', async () => {
+    const store = createRedisStore('redis://127.0.0.1:1/0', { readyTimeoutMs: 300, connectTimeoutMs: 300 });
+    const started = Date.now();
+    try {
+      await expect(store.getAccount('example.test', 'alice')).rejects.toThrow(/not reachable/);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await store.close();
+    }
+  });
+});
