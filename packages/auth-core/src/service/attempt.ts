@@ -21,8 +21,12 @@ export interface Attempt {
   secrets: Map<string, SecretState>;
   /** the success the engine granted; a mechanism cannot report any other */
   granted?: AuthSuccess;
+  /** performance.now() at the start, for the login latency */
+  startedAt: number;
+  /** this attempt's failure locked the account */
+  lockedNow?: boolean;
 }
 
 export function newAttempt(conn: ConnectionInfo, mechanism: string, cleartext: boolean): Attempt {
-  return { conn, mechanism, cleartext, secrets: new Map() };
+  return { conn, mechanism, cleartext, secrets: new Map(), startedAt: performance.now() };
 }

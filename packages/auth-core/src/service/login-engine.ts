@@ -28,7 +28,7 @@ import {
 } from '../policy/password-checkers.js';
 import { resolveAuthorization, type CanImpersonate } from '../policy/impersonation.js';
 import type { Attempt } from './attempt.js';
-import { DEFAULT_FAILURE_DELAY_MS, SILENT_LOGGER, type AuthenticatorOptions } from './options.js';
+import { DEFAULT_FAILURE_DELAY_MS, SILENT_LOGGER, type AuthenticatorOptions, type LoginEvent } from './options.js';
 
 const MAX_LOGGED_NAME = 256;
 
@@ -57,6 +57,7 @@ export class LoginEngine {
   private readonly canImpersonate: CanImpersonate | undefined;
   private readonly checkers: readonly PasswordChecker[];
   private readonly failureDelayMs: number;
+  private readonly onLogin: AuthenticatorOptions['onLogin'];
 
   constructor(options: AuthenticatorOptions) {
     this.directory = options.directory;
@@ -66,6 +67,7 @@ export class LoginEngine {
     this.canImpersonate = options.canImpersonate;
     this.checkers = options.passwordCheckers ?? DEFAULT_PASSWORD_CHECKERS;
     this.failureDelayMs = options.failureDelayMs ?? DEFAULT_FAILURE_DELAY_MS;
+    this.onLogin = options.onLogin;
   }
 
   /** A cleartext password for `user`, opening `authzid` when given. */
@@ -90,7 +92,7 @@ export class LoginEngine {
       const req: PasswordCheckRequest = { account, address, settings, tag: name.tag, conn: attempt.conn };
       const source = await checkPassword(this.checkers, req, password);
       if (source === null) {
-        await this.countFailure(address, settings);
+        await this.countFailure(attempt, address, settings);
         return fail('bad-credentials', hide);
       }
       if (insecure) return fail('secure-method-required');
@@ -147,7 +149,7 @@ export class LoginEngine {
       if (!state) return this.unlookedUp(attempt, authcid);
       if (state.kind === 'phantom') return fail('bad-credentials', true);
       const server = await this.directory.getServerSettings();
-      await this.countFailure(authcid, state.settings);
+      await this.countFailure(attempt, authcid, state.settings);
       return fail('bad-credentials', Boolean(server.hideUnknownAccount));
     });
   }
@@ -164,9 +166,11 @@ export class LoginEngine {
     if (outcome.kind === 'success') {
       const { authcid, authzid } = outcome.success;
       this.logger.info({ ...base, account: authcid, authzid, result: 'success' }, 'login succeeded');
+      this.report(attempt, 'success');
       return outcome;
     }
     this.logger.info({ ...base, result: outcome.failure.code }, 'login failed');
+    this.report(attempt, outcome.failure.code);
     if (outcome.failure.code !== 'cancelled' && this.failureDelayMs > 0) await sleep(this.failureDelayMs);
     return outcome;
   }
@@ -184,6 +188,23 @@ export class LoginEngine {
       },
       'login failed',
     );
+    this.report(attempt, result.code);
+  }
+
+  private report(attempt: Attempt, result: LoginEvent['result']): void {
+    if (!this.onLogin) return;
+    try {
+      this.onLogin({
+        service: attempt.conn.service,
+        mechanism: attempt.mechanism,
+        result,
+        durationMs: performance.now() - attempt.startedAt,
+        ...(attempt.lockedNow ? { locked: true } : {}),
+      });
+    } catch (err) {
+      // an observer must never change a login's outcome
+      this.logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'onLogin observer threw');
+    }
   }
 
   private async locate(attempt: Attempt, user: string): Promise<Located | { refused: MechanismOutcome }> {
@@ -222,8 +243,10 @@ export class LoginEngine {
     return { kind: 'success', success };
   }
 
-  private async countFailure(address: string, settings: EffectiveAccountSettings): Promise<void> {
+  private async countFailure(attempt: Attempt, address: string, settings: EffectiveAccountSettings): Promise<void> {
     const state = await recordLoginFailure(this.cache, address, settings);
+    // failures counted while already locked report locked too; only the one that reached the limit locked it
+    if (state?.locked && state.count === settings.failedLoginLimit) attempt.lockedNow = true;
     if (state?.locked) {
       this.logger.warn({ account: address, failures: state.count }, 'account temporarily locked after failed logins');
     }

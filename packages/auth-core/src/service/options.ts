@@ -1,4 +1,5 @@
 import type { AuthLogger } from '../authenticator.js';
+import type { FailureCode } from '../results.js';
 import type { DirectoryStore, SessionCache } from '../ports.js';
 import type { MechanismRegistry } from '../sasl/mechanism.js';
 import type { CanImpersonate } from '../policy/impersonation.js';
@@ -22,6 +23,22 @@ export interface AuthenticatorOptions {
   now?: () => number;
   /** password sources in checking order; default: the own password only */
   passwordCheckers?: readonly PasswordChecker[];
+  /**
+   * Told the outcome of every concluded login (metrics). Called before the failure delay; must
+   * not throw (a throw is caught and ignored) and never sees a password or an account name.
+   */
+  onLogin?: (event: LoginEvent) => void;
+}
+
+export interface LoginEvent {
+  service: string;
+  /** SASL mechanism name, CLRTXT or APOP */
+  mechanism: string;
+  result: 'success' | FailureCode;
+  /** from the start of the attempt (for SASL: the AUTHENTICATE command) to its conclusion */
+  durationMs: number;
+  /** this attempt's failure reached failedLoginLimit and locked the account */
+  locked?: boolean;
 }
 
 export const DEFAULT_FAILURE_DELAY_MS = 250;
