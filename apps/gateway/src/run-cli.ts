@@ -7,6 +7,7 @@ import { accountCreate, accountSet, accountShow } from './commands/account.js';
 import { ensureMainDomain, openContext, type CliIo, type CommandContext } from './commands/context.js';
 import { domainCreate, domainSet, domainShow } from './commands/domain.js';
 import { serverSet, serverShow } from './commands/server.js';
+import { runTransfer } from './commands/transfer.js';
 import { loadConfig } from './config/load.js';
 import { UsageError } from './errors.js';
 import { serve } from './serve/serve.js';
@@ -21,6 +22,8 @@ export const USAGE = `usage:
   portcullis account show ADDRESS
   portcullis server set KEY=VALUE ...
   portcullis server show
+  portcullis export DIR                 (the whole directory as files)
+  portcullis import DIR
 Every command takes --config FILE (default ./portcullis.yaml if present, else embedded defaults).
 Values: lists comma-separated (a,b), maps key:value pairs (k:v,k2:v2), nested keys with dots
 (externalAuth.program=...), @FILE reads the value from a file, KEY= removes a key.
@@ -109,6 +112,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (verb !== undefined) throw new UsageError(`unexpected argument '${verb}'`);
       if (cmd.password !== undefined) throw new UsageError('--password is only for account create');
       return await serve(await loadConfig(cmd.config, io.cwd), io);
+    }
+    if (noun === 'export' || noun === 'import') {
+      if (cmd.password !== undefined) throw new UsageError('--password is only for account create');
+      await runTransfer(noun, cmd.positionals.slice(1), cmd.config, io);
+      return 0;
     }
     if (!['domain', 'account', 'server'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
     const ctx = await openContext(cmd.config, io);

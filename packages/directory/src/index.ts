@@ -3,3 +3,4 @@ export { DirectoryError, type DirectoryErrorCode } from './errors.js';
 export { canonicalAccount, canonicalDomain, isAccountName, isDomainName } from './names.js';
 export { createRedisStore, DEFAULT_DIRECTORY_KEY_PREFIX, type RedisStoreOptions } from './redis-store.js';
 export { exportDirectory, importDirectory, type ImportOptions, type TransferResult } from './export-import.js';
+export { checkDirectorySpec, FILE_DIRECTORY, isRedisDirectory, openDirectoryStore, type OpenDirectoryOptions } from './open-store.js';

@@ -109,7 +109,7 @@ export function createRedisStore(connection: string | RedisClient, options: Redi
   async function connected(): Promise<RedisClient> {
     if (client.status === 'ready') return client;
     if (await waitForReady(client, readyTimeoutMs)) return client;
-    throw new Error(`directory: ${where} is not reachable (waited ${readyTimeoutMs} ms)`);
+    throw new DirectoryError('unavailable', `directory: ${where} is not reachable (waited ${readyTimeoutMs} ms)`);
   }
 
   async function readDomain(name: string): Promise<DomainSettings | null> {

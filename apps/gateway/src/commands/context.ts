@@ -1,5 +1,5 @@
 import type { AccountRecord, DirectoryStore, DomainSettings } from '@portcullis/auth-core';
-import { canonicalAccount, canonicalDomain, createFileStore, DirectoryError } from '@portcullis/directory';
+import { canonicalAccount, canonicalDomain, DirectoryError, openDirectoryStore } from '@portcullis/directory';
 import { loadConfig, type GatewayConfig } from '../config/load.js';
 import { CommandError, UsageError } from '../errors.js';
 
@@ -30,7 +30,7 @@ export async function ensureMainDomain(store: DirectoryStore, mainDomain: string
 
 export async function openContext(configFile: string | undefined, io: CliIo): Promise<CommandContext> {
   const config = await loadConfig(configFile, io.cwd);
-  const store = createFileStore(config.dataDir);
+  const store = openDirectoryStore(config.directory, { dataDir: config.dataDir });
   return { config, store, io };
 }
 

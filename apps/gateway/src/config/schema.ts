@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
-import { isDomainName } from '@portcullis/directory';
+import { checkDirectorySpec, FILE_DIRECTORY, isDomainName } from '@portcullis/directory';
 
 export const SERVICES = ['imap', 'pop', 'smtp', 'ldap', 'ftp', 'xmpp', 'pwd', 'http'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -64,6 +64,14 @@ export const configSchema = z.strictObject({
     .string()
     .refine((c) => c === 'memory' || /^rediss?:\/\//.test(c), { message: "expected 'memory' or a redis:// URL" })
     .default('memory'),
+  /** where domains and accounts live: 'files' (in dataDir) or a Redis URL */
+  directory: z
+    .string()
+    .superRefine((spec, ctx) => {
+      const problem = checkDirectorySpec(spec);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default(FILE_DIRECTORY),
   tls: tlsSchema.default({ cert: 'auto' }),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   listeners: z.array(listenerSchema).default(DEFAULT_LISTENERS),

@@ -1,5 +1,5 @@
 import { createAuthenticator, createDefaultMechanisms, type SessionCache } from '@portcullis/auth-core';
-import { createFileStore } from '@portcullis/directory';
+import { openDirectoryStore } from '@portcullis/directory';
 import { ensureTlsMaterial, startListener, type RunningListener, type TlsMaterial } from '@portcullis/listener';
 import { createCache } from '@portcullis/session-cache';
 import type { GatewayConfig } from '../config/load.js';
@@ -21,7 +21,7 @@ export interface RunningGateway {
 export async function startGateway(config: GatewayConfig, io: CliIo, log: GatewayLogger): Promise<RunningGateway> {
   checkServices(config.listeners, config.source ?? 'embedded defaults');
   const { logger, flush } = log;
-  const store = createFileStore(config.dataDir);
+  const store = openDirectoryStore(config.directory, { dataDir: config.dataDir, logger });
   let cache: SessionCache | undefined;
   const listeners: RunningListener[] = [];
   try {
