@@ -115,15 +115,18 @@ function build(d: RedisUrlDescription, common: RedisOptions, keyPrefix: string |
 
 /**
  * ioredis emits 'error' on every failed reconnect; without a listener it prints each one.
- * Log the first error of an outage and the recovery, nothing in between.
+ * Log the start of an outage and the recovery, nothing in between.
  */
 function watchConnection(client: RedisClient, safeUrl: string, logger: RedisClientLogger | undefined): void {
   let down = false;
-  client.on('error', (err: Error) => {
+  const lost = (reason: string): void => {
     if (down) return;
     down = true;
-    logger?.warn({ redis: safeUrl, err: err.message }, 'redis connection error; reconnecting in the background');
-  });
+    logger?.warn({ redis: safeUrl, err: reason }, 'redis connection error; reconnecting in the background');
+  };
+  client.on('error', (err: Error) => lost(err.message));
+  // a server that goes away cleanly closes the socket without an error
+  client.on('reconnecting', () => lost('connection closed'));
   client.on('ready', () => {
     if (!down) return;
     down = false;
