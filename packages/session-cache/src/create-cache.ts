@@ -1,12 +1,18 @@
-import type { SessionCache } from '@portcullis/auth-core';
+import { isRedisUrl } from '@portcullis/redis-client';
 import { createMemoryCache, type MemoryCacheOptions } from './memory-cache.js';
+import { createRedisCache, type RedisCacheOptions } from './redis-cache.js';
+import type { ManagedSessionCache } from './resilient-cache.js';
+
+export type CreateCacheOptions = MemoryCacheOptions & RedisCacheOptions;
 
 /**
- * The cache named by the `cache` config key. Async because the Redis implementation (a later
- * issue) connects before it answers; callers already await it.
+ * The cache named by the `cache` config key: 'memory', or a Redis URL (redis://, rediss://,
+ * redis+sentinel://, redis+cluster://, see @portcullis/redis-client). Async because the Redis
+ * cache waits (up to its connect timeout) for the first connection.
  */
-export async function createCache(url: string, options: MemoryCacheOptions = {}): Promise<SessionCache> {
+export async function createCache(url: string, options: CreateCacheOptions = {}): Promise<ManagedSessionCache> {
   if (url === 'memory') return createMemoryCache(options);
-  // the URL is not echoed: a Redis URL may carry a password
-  throw new Error("redis cache arrives with a later version; set cache: memory");
+  if (isRedisUrl(url)) return createRedisCache(url, options);
+  // the URL is not echoed: it may carry a password
+  throw new Error("unknown cache: use 'memory' or a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL");
 }

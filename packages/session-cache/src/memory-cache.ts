@@ -1,5 +1,6 @@
-import type { LockoutState, SessionCache, SessionRecord } from '@portcullis/auth-core';
+import type { LockoutState, SessionRecord } from '@portcullis/auth-core';
 import { BoundedExpiringMap } from './bounded-map.js';
+import type { ManagedSessionCache } from './resilient-cache.js';
 
 export interface MemoryCacheOptions {
   /** clock in milliseconds (tests) */
@@ -33,7 +34,7 @@ const DEFAULT_MAX_ENTRIES = 100_000;
  * The cache for one process. Every method is synchronous inside, so each operation is atomic
  * just as the Redis implementation's single round trips will be.
  */
-export function createMemoryCache(options: MemoryCacheOptions = {}): SessionCache {
+export function createMemoryCache(options: MemoryCacheOptions = {}): ManagedSessionCache {
   const now = options.now ?? Date.now;
   const max = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const failures = new BoundedExpiringMap<FailureEntry>(max, now);
@@ -95,6 +96,8 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): SessionCach
     async deleteSession(id: string): Promise<void> {
       sessions.delete(id);
     },
+
+    status: () => 'ok',
 
     async close(): Promise<void> {
       failures.clear();
