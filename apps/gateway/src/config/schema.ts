@@ -48,6 +48,26 @@ const tlsSchema = z
     }
   });
 
+/** FTP passive mode behind a load balancer, and the upload limit */
+const ftpSchema = z.strictObject({
+  /** the IPv4 address PASV replies name; default: the address the client connected to */
+  passiveAddress: z
+    .string()
+    .refine((a) => isIP(a) === 4, { message: 'expected an IPv4 address' })
+    .optional(),
+  /** where passive data sockets listen; default: the FTP listener's address */
+  passiveBindAddress: z
+    .string()
+    .refine((a) => isIP(a) !== 0, { message: 'expected an IP address' })
+    .optional(),
+  passivePorts: z
+    .strictObject({ min: z.number().int().min(1).max(65535), max: z.number().int().min(1).max(65535) })
+    .refine((r) => r.min <= r.max, { message: 'min must not be above max' })
+    .optional(),
+  /** bytes one upload may write */
+  maxUploadBytes: z.number().int().positive().optional(),
+});
+
 export const DEFAULT_LISTENERS: z.input<typeof listenerSchema>[] = [
   { service: 'imap', port: 1143, tls: 'starttls' },
   { service: 'imap', port: 1993, tls: 'implicit' },
@@ -75,7 +95,9 @@ export const configSchema = z.strictObject({
   tls: tlsSchema.default({ cert: 'auto' }),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   listeners: z.array(listenerSchema).default(DEFAULT_LISTENERS),
+  ftp: ftpSchema.optional(),
 });
 
 export type ListenerConfig = z.output<typeof listenerSchema>;
+export type FtpConfig = z.output<typeof ftpSchema>;
 export type RawConfig = z.output<typeof configSchema>;

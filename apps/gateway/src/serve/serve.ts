@@ -58,7 +58,8 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
     }
 
     for (const l of config.listeners) {
-      const running = await startListener(l, { handler: handlerFor(l.service, deps), logger, ...(tls ? { tls } : {}) });
+      const serviceDeps = { ...deps, directory: store, dataDir: config.dataDir, ...(tls ? { tls } : {}), ...(config.ftp ? { ftp: config.ftp } : {}) };
+      const running = await startListener(l, { handler: handlerFor(l.service, serviceDeps, l), logger, ...(tls ? { tls } : {}) });
       listeners.push(running);
     }
 

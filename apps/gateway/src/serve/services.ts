@@ -1,19 +1,54 @@
-import type { Authenticator } from '@portcullis/auth-core';
+import path from 'node:path';
+import type { Authenticator, DirectoryStore } from '@portcullis/auth-core';
+import { createFtpHandler } from '@portcullis/ftp';
 import { createImapHandler } from '@portcullis/imap';
-import type { ConnectionHandler } from '@portcullis/listener';
+import type { ConnectionHandler, TlsMaterial } from '@portcullis/listener';
 import { createPopHandler } from '@portcullis/pop';
+import { createPwdHandler } from '@portcullis/pwd';
 import { UsageError } from '../errors.js';
-import type { ListenerConfig } from '../config/schema.js';
+import type { FtpConfig, ListenerConfig } from '../config/schema.js';
 
 export interface ServiceDeps {
   authenticator: Authenticator;
   serverName: string;
+  /** PWD stores a new password here */
+  directory?: DirectoryStore;
+  /** FTP keeps each account's files under dataDir/files/<domain>/<account>/ */
+  dataDir?: string;
+  /** the listeners' certificate: FTP's protected (PROT P) data connections use it too */
+  tls?: TlsMaterial;
+  /** the config's `ftp:` section */
+  ftp?: FtpConfig;
+}
+
+function required<T>(value: T | undefined, what: string, service: string): T {
+  if (value === undefined) throw new UsageError(`service ${service} needs ${what}`);
+  return value;
 }
 
 /** The protocols this version serves; the others are accepted by the config but refused at start. */
-const HANDLERS: Partial<Record<ListenerConfig['service'], (deps: ServiceDeps) => ConnectionHandler>> = {
+const HANDLERS: Partial<Record<ListenerConfig['service'], (deps: ServiceDeps, listener?: ListenerConfig) => ConnectionHandler>> = {
   imap: (deps) => createImapHandler(deps),
   pop: (deps) => createPopHandler(deps),
+  pwd: (deps) =>
+    createPwdHandler({
+      authenticator: deps.authenticator,
+      serverName: deps.serverName,
+      directory: required(deps.directory, 'the directory store', 'pwd'),
+    }),
+  ftp: (deps, listener) =>
+    createFtpHandler({
+      authenticator: deps.authenticator,
+      serverName: deps.serverName,
+      filesRoot: path.join(required(deps.dataDir, 'dataDir', 'ftp'), 'files'),
+      ...(deps.tls ? { tls: deps.tls } : {}),
+      passive: {
+        bindAddress: deps.ftp?.passiveBindAddress ?? listener?.address ?? '127.0.0.1',
+        ...(deps.ftp?.passiveAddress ? { advertisedAddress: deps.ftp.passiveAddress } : {}),
+        ...(deps.ftp?.passivePorts ? { ports: deps.ftp.passivePorts } : {}),
+      },
+      ...(deps.ftp?.maxUploadBytes ? { maxUploadBytes: deps.ftp.maxUploadBytes } : {}),
+    }),
 };
 
 export function checkServices(listeners: readonly ListenerConfig[], where: string): void {
@@ -25,8 +60,8 @@ export function checkServices(listeners: readonly ListenerConfig[], where: strin
   }
 }
 
-export function handlerFor(service: ListenerConfig['service'], deps: ServiceDeps): ConnectionHandler {
+export function handlerFor(service: ListenerConfig['service'], deps: ServiceDeps, listener?: ListenerConfig): ConnectionHandler {
   const make = HANDLERS[service];
   if (!make) throw new UsageError(`service ${service} is not implemented in this version`);
-  return make(deps);
+  return make(deps, listener);
 }

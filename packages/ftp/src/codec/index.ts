@@ -1,0 +1,4 @@
+export * from './command.js';
+export * from './reply.js';
+export * from './virtual-path.js';
+export * from './listing.js';
