@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Authenticator, DirectoryStore } from '@portcullis/auth-core';
 import { createFtpHandler } from '@portcullis/ftp';
 import { createImapHandler } from '@portcullis/imap';
+import { createLdapHandler } from '@portcullis/ldap';
 import type { ConnectionHandler, TlsMaterial } from '@portcullis/listener';
 import { createPopHandler } from '@portcullis/pop';
 import { createPwdHandler } from '@portcullis/pwd';
@@ -19,6 +20,8 @@ export interface ServiceDeps {
   tls?: TlsMaterial;
   /** the config's `ftp:` section */
   ftp?: FtpConfig;
+  /** LDAP shows this domain's naming context to clients that have not bound */
+  mainDomain?: string;
 }
 
 function required<T>(value: T | undefined, what: string, service: string): T {
@@ -48,6 +51,13 @@ const HANDLERS: Partial<Record<ListenerConfig['service'], (deps: ServiceDeps, li
         ...(deps.ftp?.passivePorts ? { ports: deps.ftp.passivePorts } : {}),
       },
       ...(deps.ftp?.maxUploadBytes ? { maxUploadBytes: deps.ftp.maxUploadBytes } : {}),
+    }),
+  ldap: (deps) =>
+    createLdapHandler({
+      authenticator: deps.authenticator,
+      serverName: deps.serverName,
+      ...(deps.directory ? { directory: deps.directory } : {}),
+      ...(deps.mainDomain ? { mainDomain: deps.mainDomain } : {}),
     }),
 };
 
