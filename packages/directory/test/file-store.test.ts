@@ -51,6 +51,41 @@ describe('file layout', () => {
       expect(await readdir(join(dir, 'domains', 'example.test', 'accounts'))).toEqual(['bob.yaml']);
     });
 
+    it('serves repeated reads from its cache yet sees a change by another process at the next read', async () => {
+      const other = createFileStore(dir);
+      await ctx.store.createAccount({ name: 'carol', domain: 'example.test', settings: { failedLoginLimit: 3 } });
+      // warm the cache, then change the file from another store (the CLI) with the same size
+      expect((await ctx.store.getAccount('example.test', 'carol'))?.settings.failedLoginLimit).toBe(3);
+      expect((await ctx.store.getAccount('example.test', 'carol'))?.settings.failedLoginLimit).toBe(3);
+      await other.updateAccount({ name: 'carol', domain: 'example.test', settings: { failedLoginLimit: 4 } });
+      expect((await ctx.store.getAccount('example.test', 'carol'))?.settings.failedLoginLimit).toBe(4);
+      // an in-place rewrite of the same length (same inode) is seen too
+      const file = join(dir, 'domains', 'example.test', 'accounts', 'carol.yaml');
+      await writeFile(file, (await readFile(file, 'utf8')).replace('failedLoginLimit: 4', 'failedLoginLimit: 5'));
+      expect((await ctx.store.getAccount('example.test', 'carol'))?.settings.failedLoginLimit).toBe(5);
+      await rm(file);
+      expect(await ctx.store.getAccount('example.test', 'carol')).toBeNull();
+      await other.close();
+    });
+
+    it('sees a file another process creates after it was found missing', async () => {
+      const other = createFileStore(dir);
+      expect(await ctx.store.getServerSettings()).toEqual({});
+      expect(await ctx.store.getAccount('example.test', 'erin')).toBeNull();
+      await other.setServerSettings({ hideUnknownAccount: true });
+      await other.createAccount({ name: 'erin', domain: 'example.test', settings: { failedLoginLimit: 2 } });
+      expect(await ctx.store.getServerSettings()).toEqual({ hideUnknownAccount: true });
+      expect((await ctx.store.getAccount('example.test', 'erin'))?.settings.failedLoginLimit).toBe(2);
+      await other.close();
+    });
+
+    it('gives each caller its own copy of a cached file', async () => {
+      await ctx.store.createAccount({ name: 'dave', domain: 'example.test', settings: { tagPasswords: { app: '{clear}x' } } });
+      const first = await ctx.store.getAccount('example.test', 'dave');
+      first!.settings.tagPasswords!.app = 'changed';
+      expect((await ctx.store.getAccount('example.test', 'dave'))?.settings.tagPasswords?.app).toBe('{clear}x');
+    });
+
     it('names the file when it holds broken YAML', async () => {
       await ctx.store.createAccount({ name: 'eve', domain: 'example.test', settings: {} });
       await writeFile(join(dir, 'domains', 'example.test', 'accounts', 'eve.yaml'), 'a: [unclosed\n');
