@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import type net from 'node:net';
-import type tls from 'node:tls';
+import tls from 'node:tls';
 import {
   connectionInfo,
   type ConnectionInfo,
@@ -20,11 +20,12 @@ import {
 } from '@portcullis/auth-core';
 import {
   ConnectionClosedError,
-  createServerSecureContext,
+  TLS_MIN_VERSION,
   IdleTimeoutError,
   LineTooLongError,
   upgradeToTls,
   type Connection,
+  type TlsMaterial,
 } from '@portcullis/listener';
 import {
   epsvReply,
@@ -66,6 +67,21 @@ const REJECTION_TEXT: Record<CommandRejection, string> = {
 const BEFORE_LOGIN = new Set(['USER', 'PASS', 'AUTH', 'PBSZ', 'PROT', 'FEAT', 'SYST', 'NOOP', 'OPTS', 'HELP', 'QUIT', 'PORT', 'EPRT']);
 const IMPLEMENTED = new Set(IMPLEMENTED_COMMANDS);
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/**
+ * Protected data connections are TLS 1.2: under TLS 1.3 the server's post-handshake session
+ * tickets arrive together with a short listing's close_notify, and OpenSSL clients (Python's
+ * ftplib among them) then fail their shutdown with "shutdown while in init".
+ */
+function dataSecureContext(material: TlsMaterial): tls.SecureContext {
+  return tls.createSecureContext({
+    cert: material.cert,
+    key: material.key,
+    ...(material.ca ? { ca: material.ca } : {}),
+    minVersion: TLS_MIN_VERSION,
+    maxVersion: 'TLSv1.2',
+  });
+}
 
 type ReadResult = { ok: true; line: Buffer } | { ok: false; error: unknown };
 type TransferOutcome = { kind: 'done' } | { kind: 'aborted' } | { kind: 'failed'; code: number; text: string };
@@ -548,7 +564,7 @@ export class FtpSession {
 
   private secureContext(): tls.SecureContext {
     if (!this.options.tls) throw new Error('no TLS material for protected data connections');
-    this.dataContext ??= createServerSecureContext(this.options.tls);
+    this.dataContext ??= dataSecureContext(this.options.tls);
     return this.dataContext;
   }
 
