@@ -6,6 +6,7 @@ import { createLdapHandler } from '@portcullis/ldap';
 import type { ConnectionHandler, TlsMaterial } from '@portcullis/listener';
 import { createPopHandler } from '@portcullis/pop';
 import { createPwdHandler } from '@portcullis/pwd';
+import { createXmppHandler } from '@portcullis/xmpp';
 import { UsageError } from '../errors.js';
 import type { FtpConfig, ListenerConfig } from '../config/schema.js';
 
@@ -59,6 +60,16 @@ const HANDLERS: Partial<Record<ListenerConfig['service'], (deps: ServiceDeps, li
       ...(deps.directory ? { directory: deps.directory } : {}),
       ...(deps.mainDomain ? { mainDomain: deps.mainDomain } : {}),
     }),
+  xmpp: (deps) => {
+    const directory = deps.directory;
+    return createXmppHandler({
+      authenticator: deps.authenticator,
+      serverName: deps.serverName,
+      ...(deps.mainDomain ? { mainDomain: deps.mainDomain } : {}),
+      // a stream's `to` must name a domain of the directory (or an alias of one)
+      ...(directory ? { resolveDomain: async (name: string) => (await directory.resolveDomain(name))?.name ?? null } : {}),
+    });
+  },
 };
 
 export function checkServices(listeners: readonly ListenerConfig[], where: string): void {
