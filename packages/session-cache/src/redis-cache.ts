@@ -51,6 +51,7 @@ export async function createRedisCache(urlOrClient: string | RedisClient, option
       onReconnected: (listener) => client.on('ready', listener),
       // 'close' only after having been ready, not on each failed reconnect attempt
       onDisconnected: (listener) => client.on('close', listener),
+      ping: () => client.ping(),
     },
     {
       ...options,

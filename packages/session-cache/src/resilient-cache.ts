@@ -24,6 +24,8 @@ export interface ConnectionHealth {
   onReconnected(listener: () => void): void;
   /** call `listener` when the connection drops */
   onDisconnected(listener: () => void): void;
+  /** a cheap round trip; while degraded it is tried every probe interval, so status() recovers without traffic */
+  ping?(): Promise<unknown>;
 }
 
 export interface ResilientCacheOptions {
@@ -60,6 +62,7 @@ export class ResilientCache implements ManagedSessionCache {
   private down = false;
   private nextProbeAt = 0;
   private closed = false;
+  private probeTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   private readonly probeIntervalMs: number;
 
@@ -86,11 +89,31 @@ export class ResilientCache implements ManagedSessionCache {
     this.nextProbeAt = this.now() + this.probeIntervalMs;
     this.options.logger?.warn({ reason }, WARNING);
     this.options.onStatusChange?.('degraded');
+    this.startProbing();
+  }
+
+  private startProbing(): void {
+    const ping = this.health.ping?.bind(this.health);
+    if (!ping || this.probeTimer) return;
+    this.probeTimer = setInterval(() => {
+      if (!this.down || !this.health.isConnected()) return;
+      ping().then(
+        () => this.markUp(),
+        () => undefined,
+      );
+    }, this.probeIntervalMs);
+    this.probeTimer.unref();
+  }
+
+  private stopProbing(): void {
+    clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
   }
 
   private markUp(): void {
     if (this.closed || !this.down) return;
     this.down = false;
+    this.stopProbing();
     this.options.logger?.info({}, 'shared cache is back; lockout, nonces and sessions are shared again');
     this.options.onStatusChange?.('ok');
   }
@@ -166,6 +189,7 @@ export class ResilientCache implements ManagedSessionCache {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopProbing();
     await this.local.close();
     await this.options.onClose?.();
   }
