@@ -143,7 +143,7 @@ function decodeAll(input: Buffer, max = 1 << 30, split: number[] = []): { out: B
   const parts: Buffer[] = [];
   let start = 0;
   let done = false;
-  let rest = Buffer.alloc(0);
+  let rest: Buffer = Buffer.alloc(0);
   for (const end of [...split, input.length]) {
     const r = decoder.push(input.subarray(start, end));
     parts.push(r.out);
