@@ -68,6 +68,30 @@ const ftpSchema = z.strictObject({
   maxUploadBytes: z.number().int().positive().optional(),
 });
 
+/** SMTP submission: message limits, and where accepted messages go */
+const smtpSchema = z.strictObject({
+  /** bytes; advertised as SIZE and enforced while reading DATA (default 25 MiB) */
+  maxMessageSize: z.number().int().positive().optional(),
+  /** recipients per message (default 100) */
+  maxRecipients: z.number().int().positive().optional(),
+  /** the spool folder; relative to dataDir; default dataDir/spool */
+  spoolDir: z.string().min(1).optional(),
+  /** relay every accepted message here instead of spooling it */
+  smarthost: z
+    .strictObject({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535),
+      /** implicit TLS (465 style); otherwise STARTTLS when offered */
+      secure: z.boolean().default(false),
+      requireTLS: z.boolean().optional(),
+      /** check the smarthost's certificate (default true) */
+      rejectUnauthorized: z.boolean().optional(),
+      auth: z.strictObject({ user: z.string().min(1), pass: z.string().min(1) }).optional(),
+      timeout: seconds.optional(),
+    })
+    .optional(),
+});
+
 export const DEFAULT_LISTENERS: z.input<typeof listenerSchema>[] = [
   { service: 'imap', port: 1143, tls: 'starttls' },
   { service: 'imap', port: 1993, tls: 'implicit' },
@@ -96,8 +120,10 @@ export const configSchema = z.strictObject({
   logLevel: z.enum(LOG_LEVELS).default('info'),
   listeners: z.array(listenerSchema).default(DEFAULT_LISTENERS),
   ftp: ftpSchema.optional(),
+  smtp: smtpSchema.optional(),
 });
 
 export type ListenerConfig = z.output<typeof listenerSchema>;
 export type FtpConfig = z.output<typeof ftpSchema>;
+export type SmtpConfig = z.output<typeof smtpSchema>;
 export type RawConfig = z.output<typeof configSchema>;

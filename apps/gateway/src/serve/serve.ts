@@ -58,7 +58,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
     }
 
     for (const l of config.listeners) {
-      const serviceDeps = { ...deps, directory: store, mainDomain: config.mainDomain, dataDir: config.dataDir, ...(tls ? { tls } : {}), ...(config.ftp ? { ftp: config.ftp } : {}) };
+      const serviceDeps = { ...deps, directory: store, mainDomain: config.mainDomain, dataDir: config.dataDir, ...(tls ? { tls } : {}), ...(config.ftp ? { ftp: config.ftp } : {}), ...(config.smtp ? { smtp: config.smtp } : {}) };
       const running = await startListener(l, { handler: handlerFor(l.service, serviceDeps, l), logger, ...(tls ? { tls } : {}) });
       listeners.push(running);
     }

@@ -6,9 +6,10 @@ import { createLdapHandler } from '@portcullis/ldap';
 import type { ConnectionHandler, TlsMaterial } from '@portcullis/listener';
 import { createPopHandler } from '@portcullis/pop';
 import { createPwdHandler } from '@portcullis/pwd';
+import { createSmtpHandler, SmarthostSink, SpoolSink, type MessageSink } from '@portcullis/smtp';
 import { createXmppHandler } from '@portcullis/xmpp';
 import { UsageError } from '../errors.js';
-import type { FtpConfig, ListenerConfig } from '../config/schema.js';
+import type { FtpConfig, ListenerConfig, SmtpConfig } from '../config/schema.js';
 
 export interface ServiceDeps {
   authenticator: Authenticator;
@@ -23,6 +24,8 @@ export interface ServiceDeps {
   ftp?: FtpConfig;
   /** LDAP shows this domain's naming context to clients that have not bound */
   mainDomain?: string;
+  /** the config's `smtp:` section; SMTP spools under dataDir unless it names a smarthost */
+  smtp?: SmtpConfig;
 }
 
 function required<T>(value: T | undefined, what: string, service: string): T {
@@ -60,6 +63,14 @@ const HANDLERS: Partial<Record<ListenerConfig['service'], (deps: ServiceDeps, li
       ...(deps.directory ? { directory: deps.directory } : {}),
       ...(deps.mainDomain ? { mainDomain: deps.mainDomain } : {}),
     }),
+  smtp: (deps) =>
+    createSmtpHandler({
+      authenticator: deps.authenticator,
+      serverName: deps.serverName,
+      sink: smtpSink(deps),
+      ...(deps.smtp?.maxMessageSize ? { maxMessageSize: deps.smtp.maxMessageSize } : {}),
+      ...(deps.smtp?.maxRecipients ? { maxRecipients: deps.smtp.maxRecipients } : {}),
+    }),
   xmpp: (deps) => {
     const directory = deps.directory;
     return createXmppHandler({
@@ -71,6 +82,24 @@ const HANDLERS: Partial<Record<ListenerConfig['service'], (deps: ServiceDeps, li
     });
   },
 };
+
+/** SMTP's message sink: the smarthost when configured, else the spool folder (relative to dataDir) */
+function smtpSink(deps: ServiceDeps): MessageSink {
+  const dataDir = required(deps.dataDir, 'dataDir', 'smtp');
+  const spoolDir = path.resolve(dataDir, deps.smtp?.spoolDir ?? 'spool');
+  const relay = deps.smtp?.smarthost;
+  if (!relay) return new SpoolSink(spoolDir);
+  return new SmarthostSink(path.join(spoolDir, 'relay-tmp'), {
+    host: relay.host,
+    port: relay.port,
+    secure: relay.secure,
+    name: deps.serverName,
+    ...(relay.requireTLS !== undefined ? { requireTLS: relay.requireTLS } : {}),
+    ...(relay.rejectUnauthorized !== undefined ? { rejectUnauthorized: relay.rejectUnauthorized } : {}),
+    ...(relay.auth ? { auth: relay.auth } : {}),
+    ...(relay.timeout !== undefined ? { timeout: relay.timeout } : {}),
+  });
+}
 
 export function checkServices(listeners: readonly ListenerConfig[], where: string): void {
   const missing = [...new Set(listeners.map((l) => l.service).filter((s) => !HANDLERS[s]))];
