@@ -549,17 +549,24 @@ export class FtpSession {
     const { handle, size, created } = await this.files().openWrite(target, mode);
     const limit = this.options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
     let started = false;
-    let outcome: TransferOutcome;
     try {
-      outcome = await this.transfer('Ok to send data', (data) => {
-        started = true;
-        return receiveFile(data, handle, mode.kind === 'offset' ? mode.offset : undefined, limit, this.dataTimeoutMs);
-      });
+      await this.transfer(
+        'Ok to send data',
+        (data) => {
+          started = true;
+          return receiveFile(data, handle, mode.kind === 'offset' ? mode.offset : undefined, limit, this.dataTimeoutMs);
+        },
+        // before the final reply, so a client that sees 552 never finds the refused upload
+        async (outcome) => {
+          if (!started) await handle.close();
+          started = true;
+          if (outcome.kind !== 'done' && mode.kind !== 'offset') await this.files().restore(target, created, size);
+          if (outcome.kind === 'done') this.conn.log.info({ account: this.account }, 'ftp upload');
+        },
+      );
     } finally {
       if (!started) await handle.close();
     }
-    if (outcome.kind !== 'done' && mode.kind !== 'offset') await this.files().restore(target, created, size);
-    if (outcome.kind === 'done') this.conn.log.info({ account: this.account }, 'ftp upload');
   }
 
   private secureContext(): tls.SecureContext {
@@ -572,10 +579,15 @@ export class FtpSession {
    * Run one transfer over the passive data connection: 150 first (clients start TLS on the data
    * connection only after it), then the work while ABOR is watched for, then the final reply.
    */
-  private async transfer(opening: string, work: (data: net.Socket) => Promise<void>): Promise<TransferOutcome> {
+  private async transfer(
+    opening: string,
+    work: (data: net.Socket) => Promise<void>,
+    beforeReply?: (outcome: TransferOutcome) => Promise<void>,
+  ): Promise<TransferOutcome> {
     const channel = this.passive;
     this.passive = undefined;
     if (!channel) {
+      await beforeReply?.({ kind: 'failed', code: 425, text: 'no data connection' });
       this.send(reply(425, 'Use PASV or EPSV first'));
       return { kind: 'failed', code: 425, text: 'no data connection' };
     }
@@ -588,11 +600,13 @@ export class FtpSession {
       data.on('error', () => undefined);
     } catch {
       channel.close();
+      await beforeReply?.({ kind: 'failed', code: 425, text: 'no data connection' });
       this.send(reply(425, "Can't open data connection"));
       return { kind: 'failed', code: 425, text: 'no data connection' };
     }
     const outcome = await this.watchForAbort(data, work(data));
     data.destroy();
+    await beforeReply?.(outcome);
     if (outcome.kind === 'done') this.send(reply(226, 'Transfer complete'));
     else if (outcome.kind === 'aborted') this.send(reply(426, 'Transfer aborted') + reply(226, 'ABOR successful'));
     else this.send(reply(outcome.code, outcome.text));
