@@ -33,6 +33,7 @@ describe('config loading', () => {
       'imap:1993:implicit',
       'pop:1110:starttls',
       'pop:1995:implicit',
+      'http:8100:undefined',
     ]);
   });
 

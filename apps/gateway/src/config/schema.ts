@@ -97,6 +97,7 @@ export const DEFAULT_LISTENERS: z.input<typeof listenerSchema>[] = [
   { service: 'imap', port: 1993, tls: 'implicit' },
   { service: 'pop', port: 1110, tls: 'starttls' },
   { service: 'pop', port: 1995, tls: 'implicit' },
+  { service: 'http', port: 8100 },
 ];
 
 export const configSchema = z.strictObject({
@@ -119,6 +120,8 @@ export const configSchema = z.strictObject({
   tls: tlsSchema.default({ cert: 'auto' }),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   listeners: z.array(listenerSchema).default(DEFAULT_LISTENERS),
+  /** processes sharing the listeners (node:cluster); auto: one per core */
+  workers: z.union([z.number().int().min(1).max(1024), z.literal('auto')]).default(1),
   ftp: ftpSchema.optional(),
   smtp: smtpSchema.optional(),
 });

@@ -1,13 +1,19 @@
-import { createAuthenticator, createDefaultMechanisms, type SessionCache } from '@portcullis/auth-core';
+import cluster from 'node:cluster';
+import os from 'node:os';
+import { createAuthenticator, createDefaultMechanisms } from '@portcullis/auth-core';
 import { openDirectoryStore } from '@portcullis/directory';
 import { ensureTlsMaterial, startListener, type RunningListener, type TlsMaterial } from '@portcullis/listener';
-import { createCache } from '@portcullis/session-cache';
+import { createCache, createWorkerCache, type ManagedSessionCache } from '@portcullis/session-cache';
 import type { GatewayConfig } from '../config/load.js';
-import { ensureMainDomain, type CliIo } from '../commands/context.js';
-import { formatListenerTable } from './listener-table.js';
+import type { CliIo } from '../commands/context.js';
+import { createHttpSide, ReadinessState, type HttpSide } from './http-side.js';
+import { formatListenerTable, type ListenerRow } from './listener-table.js';
 import { createLogger, type GatewayLogger } from './logger.js';
-import { ensurePostmaster } from './postmaster.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { prepareStore } from './prepare-directory.js';
+import { runPrimary } from './primary.js';
 import { checkServices, handlerFor } from './services.js';
+import { announceReady, clusterMetricsSource } from './worker-side.js';
 
 /** how long open sessions get to finish when the server stops */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -18,37 +24,47 @@ export interface RunningGateway {
   stop(): Promise<void>;
 }
 
-export async function startGateway(config: GatewayConfig, io: CliIo, log: GatewayLogger): Promise<RunningGateway> {
-  checkServices(config.listeners, config.source ?? 'embedded defaults');
+/** The number of processes `workers` asks for (auto: one per core). */
+export function workerCount(workers: GatewayConfig['workers']): number {
+  return workers === 'auto' ? os.availableParallelism() : workers;
+}
+
+export interface StartOptions {
+  /** a node:cluster worker: the primary prepared the directory and prints the table */
+  worker?: boolean;
+}
+
+export async function startGateway(config: GatewayConfig, io: CliIo, log: GatewayLogger, options: StartOptions = {}): Promise<RunningGateway> {
+  checkServices(
+    config.listeners.filter((l) => l.service !== 'http'),
+    config.source ?? 'embedded defaults',
+  );
   const { logger, flush } = log;
   const store = openDirectoryStore(config.directory, { dataDir: config.dataDir, logger });
-  let cache: SessionCache | undefined;
+  let cache: ManagedSessionCache | undefined;
+  let metrics: GatewayMetrics | undefined;
+  let http: HttpSide | undefined;
   const listeners: RunningListener[] = [];
   try {
-    cache = await createCache(config.cache);
-    if (await ensureMainDomain(store, config.mainDomain)) logger.info({ domain: config.mainDomain }, 'created the main domain');
-    for (const l of config.listeners) {
-      if (l.domain && !(await store.resolveDomain(l.domain))) {
-        logger.warn({ service: l.service, port: l.port, domain: l.domain }, 'listener domain does not exist (yet)');
-      }
-    }
-
-    const postmasterPassword = await ensurePostmaster(store, config.mainDomain);
-    if (postmasterPassword !== null) {
-      logger.info({ account: `postmaster@${config.mainDomain}` }, 'created the postmaster account');
-      // stdout only, once: the log stream must never carry it
-      io.out(
-        `postmaster@${config.mainDomain} password: ${postmasterPassword}\n` +
-          '(shown once; change it with `portcullis account set postmaster password=...`)\n',
-      );
-    }
+    const mechanisms = createDefaultMechanisms();
+    const gatewayMetrics = createGatewayMetrics({ mechanisms: [...mechanisms.all().map((m) => m.name), 'CLRTXT', 'APOP'] });
+    metrics = gatewayMetrics;
+    // with workers the memory cache lives in the primary, so that lockout counts stay exact
+    cache =
+      options.worker && config.cache === 'memory'
+        ? createWorkerCache()
+        : await createCache(config.cache, { logger, onError: (err, operation) => gatewayMetrics.onCacheError(err, operation) });
+    const activeCache = cache;
+    const readiness = new ReadinessState(() => activeCache.status());
+    if (!options.worker) await prepareStore(store, config, io, logger);
 
     const authenticator = createAuthenticator({
       directory: store,
       cache,
       mainDomain: config.mainDomain,
-      mechanisms: createDefaultMechanisms(),
+      mechanisms,
       logger,
+      onLogin: gatewayMetrics.onLogin,
     });
     const deps = { authenticator, serverName: config.hostname };
 
@@ -57,42 +73,62 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
       tls = await ensureTlsMaterial(config.tls, config.dataDir, config.hostname);
     }
 
+    const registry = gatewayMetrics.registry;
+    const httpSide = createHttpSide({
+      logger,
+      health: readiness,
+      metrics: options.worker ? clusterMetricsSource(registry) : { contentType: registry.contentType, metrics: () => registry.metrics() },
+      ...(tls ? { tls } : {}),
+    });
+    http = httpSide;
     for (const l of config.listeners) {
       const serviceDeps = { ...deps, directory: store, mainDomain: config.mainDomain, dataDir: config.dataDir, ...(tls ? { tls } : {}), ...(config.ftp ? { ftp: config.ftp } : {}), ...(config.smtp ? { smtp: config.smtp } : {}) };
+      if (l.service === 'http') {
+        listeners.push(await httpSide.start(l));
+        continue;
+      }
       const running = await startListener(l, { handler: handlerFor(l.service, serviceDeps, l), logger, ...(tls ? { tls } : {}) });
       listeners.push(running);
     }
 
-    io.out(
-      formatListenerTable(
-        config.listeners.map((l, i) => ({
-          service: l.service,
-          address: listeners[i]!.address,
-          port: listeners[i]!.port,
-          tls: l.tls ?? 'none',
-        })),
-      ),
-    );
-    io.out('portcullis ready\n');
+    readiness.serving();
+
+    const rows: ListenerRow[] = config.listeners.map((l, i) => ({
+      service: l.service,
+      address: listeners[i]!.address,
+      port: listeners[i]!.port,
+      tls: l.tls ?? 'none',
+    }));
+    if (options.worker) {
+      announceReady(rows);
+    } else {
+      io.out(formatListenerTable(rows));
+      io.out('portcullis ready\n');
+    }
+
+    return {
+      listeners,
+      async stop() {
+        logger.info('stopping');
+        readiness.stopping();
+        await Promise.allSettled(listeners.map((l) => l.close(SHUTDOWN_GRACE_MS)));
+        await httpSide.close();
+        gatewayMetrics.close();
+        await activeCache.close();
+        await store.close();
+        logger.info('stopped');
+        flush();
+      },
+    };
   } catch (err) {
     await Promise.allSettled(listeners.map((l) => l.close(0)));
+    await http?.close();
+    metrics?.close();
     await cache?.close();
     await store.close();
     flush();
     throw err;
   }
-
-  return {
-    listeners,
-    async stop() {
-      logger.info('stopping');
-      await Promise.allSettled(listeners.map((l) => l.close(SHUTDOWN_GRACE_MS)));
-      await cache?.close();
-      await store.close();
-      logger.info('stopped');
-      flush();
-    },
-  };
 }
 
 /**
@@ -102,6 +138,9 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
 export async function serve(config: GatewayConfig, io: CliIo): Promise<number> {
   const log = createLogger(config.logLevel);
   const { logger } = log;
+  const count = workerCount(config.workers);
+  if (cluster.isPrimary && count > 1) return runPrimary(config, io, log, count);
+  const worker = cluster.isWorker;
   const onUncaught = (err: unknown) => logger.error({ err }, 'uncaught error; still running');
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUncaught);
@@ -114,10 +153,12 @@ export async function serve(config: GatewayConfig, io: CliIo): Promise<number> {
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
+    // a worker whose primary is gone stops too, rather than serve on unsupervised
+    if (worker) process.once('disconnect', () => resolve('SIGTERM'));
   });
   let gateway: RunningGateway;
   try {
-    gateway = await startGateway(config, io, log);
+    gateway = await startGateway(config, io, log, { worker });
   } catch (err) {
     detach();
     throw err;
