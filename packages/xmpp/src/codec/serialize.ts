@@ -113,7 +113,7 @@ export function stanzaError(
   condition: StanzaErrorCondition,
   type: StanzaErrorType,
   from: string | undefined,
-  to: string,
+  to: string | undefined,
 ): Element {
   return xml(
     stanza.getName(),
