@@ -62,6 +62,14 @@ const READ_ONLY: Record<string, SimpleResponseName> = {
   compareRequest: 'compareResponse',
 };
 
+/** the response op that answers each request that gets one */
+const RESPONSE_TO: Record<string, ResponseOp['op']> = {
+  ...READ_ONLY,
+  bindRequest: 'bindResponse',
+  searchRequest: 'searchResultDone',
+  extendedRequest: 'extendedResponse',
+};
+
 interface SaslInProgress {
   exchange: SaslExchange;
   rounds: number;
@@ -193,8 +201,7 @@ export class LdapSession {
     if (op.op === 'abandonRequest') return; // every request is already answered when this arrives
     const critical = message.controls?.find((c) => c.critical);
     if (critical) {
-      const responseOp = op.op === 'bindRequest' ? 'bindResponse' : op.op === 'searchRequest' ? 'searchResultDone' : op.op === 'extendedRequest' ? 'extendedResponse' : READ_ONLY[op.op]!;
-      this.result(messageId, responseOp, ResultCode.unavailableCriticalExtension, `control ${critical.type} is not supported`);
+      this.result(messageId, RESPONSE_TO[op.op]!, ResultCode.unavailableCriticalExtension, `control ${critical.type} is not supported`);
       return;
     }
     switch (op.op) {
