@@ -66,6 +66,7 @@ const REJECTION_TEXT: Record<CommandRejection, string> = {
 /** what may be used before login (RFC 4217 needs AUTH, PBSZ and PROT there) */
 const BEFORE_LOGIN = new Set(['USER', 'PASS', 'AUTH', 'PBSZ', 'PROT', 'FEAT', 'SYST', 'NOOP', 'OPTS', 'HELP', 'QUIT', 'PORT', 'EPRT']);
 const IMPLEMENTED = new Set(IMPLEMENTED_COMMANDS);
+const TRANSFERS = new Set(['RETR', 'STOR', 'APPE', 'LIST', 'NLST', 'MLSD']);
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /**
@@ -184,9 +185,10 @@ export class FtpSession {
   private async dispatch(line: Buffer): Promise<void> {
     const parsed = parseCommand(line);
     const renameFrom = this.renameFrom;
-    const restOffset = this.restOffset;
     this.renameFrom = undefined;
-    this.restOffset = 0;
+    // REST holds until the next transfer; clients send PASV/EPSV or TYPE between the two
+    const restOffset = this.restOffset;
+    if (parsed.ok && TRANSFERS.has(parsed.name)) this.restOffset = 0;
     if (!parsed.ok) return this.bad(reply(500, REJECTION_TEXT[parsed.reason]));
     // the keyword only: PASS carries a password, and paths are the user's business
     this.conn.log.debug({ command: parsed.name }, 'ftp command');
