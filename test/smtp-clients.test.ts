@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway } from './harness/gateway.js';
 import { ALICE, UNKNOWN, WRONG_PASSWORD, createAccount, stopCleanly } from './harness/fixtures.js';
 import { python } from './harness/run.js';
-import { curlSmtp, spooledBySubject, swaks } from './harness/smtp.js';
+import { LineClient } from './harness/line-client.js';
+import { ScramClient, scramMechanism, type ScramHash } from './harness/scram.js';
+import { curlSmtp, ehloKeywords, smtpCommand, smtpReply, spooledBySubject, swaks } from './harness/smtp.js';
 
 const LISTENERS = {
   smtp: { service: 'smtp', tls: 'none' },
@@ -163,5 +165,49 @@ describe('curl', () => {
       expect(r.code).toBe(67);
     }
     expect(await spooledBySubject(gw.dataDir, 'curl refused')).toBeUndefined();
+  });
+});
+
+describe('SCRAM (an independent client half in the harness)', () => {
+  /** AUTH with client-first as the initial response; the server-final comes as a 334 to answer empty */
+  async function scram(c: LineClient, client: ScramClient, mechanism: string): Promise<{ code: number; verified: boolean }> {
+    const first = await smtpCommand(c, `AUTH ${mechanism} ${client.clientFirst().toString('base64')}`);
+    if (first.code !== 334) return { code: first.code, verified: false };
+    const final = await smtpCommand(c, client.clientFinal(Buffer.from(first.text, 'base64')).toString('base64'));
+    if (final.code !== 334) return { code: final.code, verified: false };
+    const verified = client.verifyServerFinal(Buffer.from(final.text, 'base64'));
+    return { code: (await smtpCommand(c, '')).code, verified };
+  }
+
+  for (const hash of ['sha1', 'sha256'] as ScramHash[]) {
+    it(`${scramMechanism(hash, false)} on the plain port, and a wrong password gets 535`, async () => {
+      const c = await LineClient.connect(gw.ports.smtp);
+      try {
+        await smtpReply(c);
+        await smtpCommand(c, 'EHLO scram.test');
+        const bad = await scram(c, new ScramClient({ hash, user: ALICE.address, password: WRONG_PASSWORD }), scramMechanism(hash, false));
+        expect(bad.code).toBe(535);
+        const good = await scram(c, new ScramClient({ hash, user: ALICE.address, password: ALICE.password }), scramMechanism(hash, false));
+        expect(good).toEqual({ code: 235, verified: true });
+      } finally {
+        c.close();
+      }
+    });
+  }
+
+  it('SCRAM-SHA-256-PLUS after STARTTLS, bound to the TLS connection', async () => {
+    const c = await LineClient.connect(gw.ports.submission);
+    try {
+      await smtpReply(c);
+      await smtpCommand(c, 'EHLO scram.test');
+      expect((await smtpCommand(c, 'STARTTLS')).code).toBe(220);
+      await c.startTls();
+      const auth = ehloKeywords(await smtpCommand(c, 'EHLO scram.test')).find((k) => k.startsWith('AUTH '));
+      expect(auth?.split(' ')).toContain('SCRAM-SHA-256-PLUS');
+      const client = new ScramClient({ hash: 'sha256', user: ALICE.address, password: ALICE.password, binding: { type: 'tls-exporter', socket: c.tlsSocket } });
+      expect(await scram(c, client, 'SCRAM-SHA-256-PLUS')).toEqual({ code: 235, verified: true });
+    } finally {
+      c.close();
+    }
   });
 });
