@@ -5,11 +5,13 @@
  */
 import crypto from 'node:crypto';
 import net from 'node:net';
+import path from 'node:path';
 import tls from 'node:tls';
 // @xmpp/client ships no type declarations
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore
 import { client as xmppClient, xml as xmppXml } from '@xmpp/client';
+import { run, TEST_DIR } from './run.js';
 import { ScramClient, type ScramHash } from './scram.js';
 
 /** What the tests use of an @xmpp/client entity (it ships no types). */
@@ -258,4 +260,24 @@ export class RawXmpp {
 /** base64 of a PLAIN initial response */
 export function plainB64(user: string, password: string): string {
   return Buffer.from(`\0${user}\0${password}`).toString('base64');
+}
+
+export interface SlixmppOut {
+  ok: boolean;
+  error: string | null;
+  jid: string | null;
+  received: { from: string; body: string }[];
+  pong: boolean;
+}
+
+/** test/clients/xmpp_client.py under Debian's /usr/bin/python3, which has python3-slixmpp */
+export async function slixmpp(arg: Record<string, unknown>, timeoutMs = 40_000): Promise<SlixmppOut> {
+  const file = path.join(TEST_DIR, 'clients', 'xmpp_client.py');
+  const res = await run('/usr/bin/python3', [file, JSON.stringify({ host: '127.0.0.1', ...arg })], { timeoutMs });
+  const last = res.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(last) as SlixmppOut;
+  } catch {
+    throw new Error(`xmpp_client.py gave no JSON (code ${res.code}, timedOut ${res.timedOut}):\n${res.stdout}\n${res.stderr}`);
+  }
 }
