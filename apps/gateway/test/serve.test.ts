@@ -141,12 +141,20 @@ describe('portcullis serve', () => {
     expect(await again.exited).toBe(0);
   }, 60_000);
 
-  it('refuses a listener for a service not implemented yet, naming it', async () => {
-    await writeFile(join(dir, 'gw.yaml'), `${CONFIG}  - { service: smtp, port: 0, tls: starttls }\n`);
+  it('serves an smtp listener, and refuses a bad smtp: section naming the key', async () => {
+    // smtp was the example of a service not implemented yet; every service is implemented now
+    await writeFile(join(dir, 'gw.yaml'), `${CONFIG}  - { service: smtp, port: 0, tls: starttls }\nsmtp: { maxMessageSize: 1000000 }\n`);
     const s = start('serve', '--config', 'gw.yaml');
-    expect(await s.exited).toBe(2);
-    expect(s.stderr()).toMatch(/listeners for smtp: not implemented/);
-    expect(s.stdout()).not.toContain('portcullis ready');
+    await ready(s);
+    expect(s.stdout()).toMatch(/smtp/);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    await writeFile(join(dir, 'bad.yaml'), `${CONFIG}smtp: { maxMessageSize: -1, relay: yes }\n`);
+    const bad = start('serve', '--config', 'bad.yaml');
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toMatch(/smtp\.maxMessageSize/);
+    expect(bad.stderr()).toMatch(/smtp\.relay: unknown key/);
+    expect(bad.stdout()).not.toContain('portcullis ready');
   }, 30_000);
 
   it('refuses a bad config naming the key and file', async () => {
