@@ -34,8 +34,13 @@ export function parseAddress(addr: string): ipaddr.IPv4 | ipaddr.IPv6 | undefine
 
 /** The canonical text of an address ('::ffff:1.2.3.4' becomes '1.2.3.4'); the input when unparsable. */
 export function normalizeAddress(addr: string): string {
+  // what accepted IPv4 sockets report: already canonical, no need for a parse per connection
+  if (CANONICAL_IPV4.test(addr)) return addr;
   return parseAddress(addr)?.toString() ?? addr;
 }
+
+/** dotted quad without leading zeros, each part 0-255 */
+const CANONICAL_IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 function parseEntry(entry: string): Range {
   const text = entry.trim();

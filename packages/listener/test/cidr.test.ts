@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CidrParseError, normalizeAddress, parseCidrList } from '../src/cidr.js';
+import { CidrParseError, normalizeAddress, parseAddress, parseCidrList } from '../src/cidr.js';
 
 describe('parseCidrList', () => {
   it('matches IPv4 ranges and single addresses', () => {
@@ -49,5 +49,16 @@ describe('normalizeAddress', () => {
     expect(normalizeAddress('::ffff:192.0.2.5')).toBe('192.0.2.5');
     expect(normalizeAddress('2001:0db8:0000:0000:0000:0000:0000:0001')).toBe('2001:db8::1');
     expect(normalizeAddress('not-an-ip')).toBe('not-an-ip');
+  });
+
+  it('answers plain dotted quads as the full parse does, and still parses the odd forms', () => {
+    for (const a of ['127.0.0.1', '0.0.0.0', '255.255.255.255', '192.0.2.199', '10.20.30.4']) {
+      expect(normalizeAddress(a)).toBe(a);
+      expect(normalizeAddress(a)).toBe(parseAddress(a)!.toString());
+    }
+    // leading zeros, out-of-range parts and short forms are not the fast path's business
+    for (const a of ['010.0.0.1', '1.2.3.256', '1.2.3', ' 1.2.3.4']) {
+      expect(normalizeAddress(a)).toBe(parseAddress(a)?.toString() ?? a);
+    }
   });
 });
