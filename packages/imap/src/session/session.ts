@@ -179,8 +179,10 @@ export class ImapSession {
         return this.ok(tag, 'NOOP completed');
       case 'LOGOUT':
         if (args.length) return this.bad(tag, 'LOGOUT takes no arguments');
-        this.conn.write(untaggedStatus('BYE', `${this.config.serverName} IMAP4rev1 server logging out`));
-        this.ok(tag, 'LOGOUT completed');
+        // one write, one segment: every connection ends here
+        this.conn.write(
+          untaggedStatus('BYE', `${this.config.serverName} IMAP4rev1 server logging out`) + tagged(tag, 'OK', 'LOGOUT completed'),
+        );
         this.state = 'logout';
         await this.conn.close();
         return;
