@@ -33,6 +33,13 @@ describe('config loading', () => {
       'imap:1993:implicit',
       'pop:1110:starttls',
       'pop:1995:implicit',
+      'smtp:1587:starttls',
+      'smtp:1465:implicit',
+      'ldap:1389:starttls',
+      'ldap:1636:implicit',
+      'ftp:2121:starttls',
+      'xmpp:5222:starttls',
+      'pwd:1106:undefined',
       'http:8100:undefined',
     ]);
   });

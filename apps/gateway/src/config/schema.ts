@@ -97,6 +97,13 @@ export const DEFAULT_LISTENERS: z.input<typeof listenerSchema>[] = [
   { service: 'imap', port: 1993, tls: 'implicit' },
   { service: 'pop', port: 1110, tls: 'starttls' },
   { service: 'pop', port: 1995, tls: 'implicit' },
+  { service: 'smtp', port: 1587, tls: 'starttls' },
+  { service: 'smtp', port: 1465, tls: 'implicit' },
+  { service: 'ldap', port: 1389, tls: 'starttls' },
+  { service: 'ldap', port: 1636, tls: 'implicit' },
+  { service: 'ftp', port: 2121, tls: 'starttls' },
+  { service: 'xmpp', port: 5222, tls: 'starttls' },
+  { service: 'pwd', port: 1106 },
   { service: 'http', port: 8100 },
 ];
 
