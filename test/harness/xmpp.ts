@@ -118,13 +118,22 @@ class DigestMd5 {
 export async function xmppLogin(opts: LoginOptions): Promise<XmppEntity> {
   const domain = opts.domain ?? 'example.test';
   const scheme = opts.security === 'implicit' ? 'xmpps' : 'xmpp';
+  let failed!: (err: unknown) => void;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
   const entity = xmppClient({
     service: `${scheme}://127.0.0.1:${opts.port}`,
     domain,
     ...(opts.resource ? { resource: opts.resource } : {}),
     credentials: async (authenticate: (c: object, m: string) => Promise<void>, offered: string[]) => {
-      if (!offered.includes(opts.mechanism)) throw new Error(`mechanism ${opts.mechanism} not offered (${offered.join(' ')})`);
-      await authenticate({ username: opts.username, password: opts.password }, opts.mechanism);
+      try {
+        if (!offered.includes(opts.mechanism)) throw new Error(`mechanism ${opts.mechanism} not offered (${offered.join(' ')})`);
+        await authenticate({ username: opts.username, password: opts.password }, opts.mechanism);
+      } catch (err) {
+        // report the failure here and leave the client's own chain pending: letting it reject
+        // sometimes surfaces as an unhandled rejection inside @xmpp/client
+        failed(err);
+        await new Promise(() => {});
+      }
     },
   }) as XmppEntity;
   entity.reconnect.stop();
@@ -136,6 +145,7 @@ export async function xmppLogin(opts: LoginOptions): Promise<XmppEntity> {
   try {
     await Promise.race([
       entity.start(),
+      failure,
       new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('xmpp login timed out')), timeout))),
     ]);
     return entity;
