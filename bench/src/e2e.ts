@@ -1,7 +1,7 @@
 /** One end-to-end measurement: a scenario against a target, with the server's CPU time around it. */
 import type { LoadPool } from './loadgen/pool.js';
 import { scenarioNamed } from './loadgen/scenarios.js';
-import { cpuSeconds } from './servers/processes.js';
+import { cpuTimes } from './servers/processes.js';
 import type { Target } from './servers/target.js';
 
 export interface RunFigures {
@@ -19,6 +19,8 @@ export interface RunFigures {
   /** server CPU seconds over the run (the process tree for forking servers) */
   serverCpuS: number;
   serverCpuPerLoginUs: number;
+  /** of which in the kernel (system time): sockets, syscalls */
+  serverSysPerLoginUs: number;
   /** share of one core the server used: near 1 means the server was the bottleneck */
   serverCores: number;
   /** cores the load generator used (this process and its workers) */
@@ -44,13 +46,14 @@ export async function measureLogins(
     credentials: target.credentials,
   };
   if (o.warmupSeconds > 0) await pool.run({ ...job, seconds: o.warmupSeconds });
-  const cpu0 = await cpuSeconds(target.pid, target.tree);
+  const cpu0 = await cpuTimes(target.pid, target.tree);
   const gen0 = await pool.cpuSeconds();
   const result = await pool.run({ ...job, seconds: o.seconds });
-  const cpu1 = await cpuSeconds(target.pid, target.tree);
+  const cpu1 = await cpuTimes(target.pid, target.tree);
   const gen1 = await pool.cpuSeconds();
   const lat = result.latenciesMs.sort((a, b) => a - b);
-  const serverCpuS = cpu1 - cpu0;
+  const serverCpuS = cpu1.userS + cpu1.systemS - cpu0.userS - cpu0.systemS;
+  const perLogin = (s: number) => (result.logins > 0 ? (s / result.logins) * 1e6 : 0);
   return {
     target: target.key,
     scenario: scenario.name,
@@ -64,7 +67,8 @@ export async function measureLogins(
     p50Ms: quantile(lat, 0.5),
     p99Ms: quantile(lat, 0.99),
     serverCpuS,
-    serverCpuPerLoginUs: result.logins > 0 ? (serverCpuS / result.logins) * 1e6 : 0,
+    serverCpuPerLoginUs: perLogin(serverCpuS),
+    serverSysPerLoginUs: perLogin(cpu1.systemS - cpu0.systemS),
     serverCores: serverCpuS / result.elapsedS,
     generatorCores: (gen1 - gen0) / result.elapsedS,
   };

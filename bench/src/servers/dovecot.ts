@@ -4,7 +4,7 @@
  * mode keeps login processes alive (service_count = 0), the high-performance mode of its docs;
  * `default` forks a login process per connection.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -28,6 +28,8 @@ export async function startDovecot(mode: DovecotMode, openFiles: number): Promis
   if (!bin || mailUid === undefined || uidOf('dovenull') === undefined) return undefined;
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-bench-dovecot-'));
   const [imapPort, popPort] = [await freePort(), await freePort()];
+  // mkdtemp makes the directory 0700; Dovecot's auth and mail processes run as its own users
+  await chmod(dir, 0o755);
   const mail = join(dir, 'mail');
   await mkdir(mail, { recursive: true });
   execFileSync('chown', ['dovecot:dovecot', mail]);
@@ -51,6 +53,7 @@ export async function startDovecot(mode: DovecotMode, openFiles: number): Promis
     'protocols = imap pop3',
     'listen = 127.0.0.1',
     'ssl = no',
+    ...(process.env.BENCH_DOVECOT_DEBUG ? ['auth_debug = yes', 'auth_verbose = yes', 'log_debug = category=auth'] : []),
     'disable_plaintext_auth = no',
     'auth_mechanisms = plain login cram-md5 apop',
     `first_valid_uid = ${mailUid}`,

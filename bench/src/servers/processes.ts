@@ -80,8 +80,15 @@ const USER_HZ = 100;
 
 interface Stat {
   ppid: number;
-  /** utime + stime + cutime + cstime, in ticks */
-  ticks: number;
+  /** utime + cutime, in ticks */
+  user: number;
+  /** stime + cstime, in ticks */
+  system: number;
+}
+
+export interface CpuTimes {
+  userS: number;
+  systemS: number;
 }
 
 async function readStat(pid: number): Promise<Stat | null> {
@@ -94,15 +101,18 @@ async function readStat(pid: number): Promise<Stat | null> {
   // the command name may hold spaces and parentheses: fields start after the last ')'
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // f[0] is field 3 (state): ppid is field 4, utime..cstime fields 14..17
-  return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) };
+  return { ppid: Number(f[1]), user: Number(f[11]) + Number(f[13]), system: Number(f[12]) + Number(f[14]) };
 }
 
 /**
- * CPU seconds used so far by a process and every live descendant, including the children they
+ * CPU time used so far by a process and every live descendant, including the children they
  * have already reaped (cutime/cstime): Dovecot forks a process per login, and those count too.
  */
-export async function cpuSeconds(rootPid: number, tree = false): Promise<number> {
-  if (!tree) return ((await readStat(rootPid))?.ticks ?? 0) / USER_HZ;
+export async function cpuTimes(rootPid: number, tree = false): Promise<CpuTimes> {
+  if (!tree) {
+    const s = await readStat(rootPid);
+    return { userS: (s?.user ?? 0) / USER_HZ, systemS: (s?.system ?? 0) / USER_HZ };
+  }
   const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n)).map(Number);
   const stats = new Map<number, Stat>();
   await Promise.all(
@@ -118,9 +128,19 @@ export async function cpuSeconds(rootPid: number, tree = false): Promise<number>
     }
     return false;
   };
-  let ticks = 0;
-  for (const [pid, s] of stats) if (inTree(pid)) ticks += s.ticks;
-  return ticks / USER_HZ;
+  let user = 0;
+  let system = 0;
+  for (const [pid, s] of stats) {
+    if (!inTree(pid)) continue;
+    user += s.user;
+    system += s.system;
+  }
+  return { userS: user / USER_HZ, systemS: system / USER_HZ };
+}
+
+export async function cpuSeconds(rootPid: number, tree = false): Promise<number> {
+  const t = await cpuTimes(rootPid, tree);
+  return t.userS + t.systemS;
 }
 
 export async function rssKiB(pid: number): Promise<number> {
