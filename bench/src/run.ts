@@ -104,6 +104,7 @@ async function main(o: BenchOptions): Promise<void> {
     await redis?.stop();
   }
 
+  printRatios(o.scenarios, runs);
   const summary = summarize(o, runs, idle);
   if (Object.keys(idle).length > 0) printIdle(idle);
   printTargets(summary.targets);
@@ -190,6 +191,33 @@ function printRuns(label: string, mine: RunFigures[], all: RunFigures[]): void {
     ),
   );
   for (const r of mine) if (r.errors > 0) console.log(`  ${r.scenario}: ${r.errors} errors, e.g. ${r.errorSamples.join(' | ')}`);
+  console.log();
+}
+
+/** every server against the baseline and Dovecot, now that all have run */
+function printRatios(scenarios: string[], runs: RunFigures[]): void {
+  console.log('## ratios (logins/s and CPU per login; x base: to the bare baseline)');
+  const rows: string[][] = [];
+  for (const target of ['gateway', 'gateway-redis']) {
+    for (const s of scenarios) {
+      const r = primary(runs, target, s);
+      if (!r) continue;
+      const base = primary(runs, 'baseline', s);
+      const dd = primary(runs, 'dovecot-default', s);
+      const dp = primary(runs, 'dovecot-performance', s);
+      const per = (x: RunFigures | undefined, f: (y: RunFigures) => number) => (x ? ratio(f(r) / f(x)) : '-');
+      rows.push([
+        `${target}: ${scenarioNamed(s).title}`,
+        per(base, (y) => y.loginsPerS),
+        per(base, (y) => y.serverCpuPerLoginUs),
+        per(dd, (y) => y.loginsPerS),
+        per(dd, (y) => y.serverCpuPerLoginUs),
+        per(dp, (y) => y.loginsPerS),
+        per(dp, (y) => y.serverCpuPerLoginUs),
+      ]);
+    }
+  }
+  console.log(formatTable(['server: scenario', 'x base /s', 'x base CPU', 'x dovecot /s', 'x dovecot CPU', 'x dovecot-hp /s', 'x dovecot-hp CPU'], rows));
   console.log();
 }
 

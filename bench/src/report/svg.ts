@@ -32,7 +32,8 @@ export function renderChart(c: ChartInput): string {
   const groupW = c.targets.length * (barW + gap) - gap;
   const left = 60;
   const panelH = 150;
-  const width = left + c.scenarios.length * (groupW + groupGap) + 10;
+  // at least room for three legend columns
+  const width = Math.max(680, left + c.scenarios.length * (groupW + groupGap) + 10);
   const top1 = 48;
   const top2 = top1 + panelH + 60;
   const legendY = top2 + panelH + 52;
@@ -73,14 +74,14 @@ export function renderChart(c: ChartInput): string {
         );
         out.push(`<text x="${x + barW / 2}" y="${(yy - 3).toFixed(1)}" text-anchor="middle" font-size="8" fill="#333">${compact(v)}</text>`);
       });
-      out.push(`<text x="${gx + groupW / 2}" y="${top + panelH + 14}" text-anchor="middle">${esc(s.title)}</text>`);
+      out.push(`<text x="${gx + groupW / 2}" y="${top + panelH + 14}" text-anchor="middle" font-size="9">${esc(s.title)}</text>`);
     });
   };
 
   panel(top1, 'logins per second (higher is better)', c.loginsPerS, false);
   panel(top2, 'server CPU per login, µs (lower is better; log scale)', c.cpuPerLoginUs, true);
   c.targets.forEach((t, i) => {
-    const x = left + (i % 3) * 230;
+    const x = left + (i % 3) * 205;
     const yy = legendY + Math.floor(i / 3) * 18;
     out.push(`<rect x="${x}" y="${yy - 10}" width="12" height="12" fill="${t.color}"/>`);
     out.push(`<text x="${x + 17}" y="${yy}">${esc(t.label)}</text>`);
