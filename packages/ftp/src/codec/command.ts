@@ -3,6 +3,7 @@
  * keyword and at most one argument, which is the rest of the line taken whole (file names and
  * passwords may hold spaces and double quotes, and are passed on untouched). Pure.
  */
+import { parseCommandLine, type CommandLineRejection } from '@portcullis/line-protocol';
 
 export interface FtpCommand {
   readonly ok: true;
@@ -12,13 +13,8 @@ export interface FtpCommand {
   readonly arg: string | undefined;
 }
 
-export type CommandRejection =
-  | 'empty'
-  /** NUL would cut a path short in the file system calls */
-  | 'nul'
-  /** not UTF-8 (RFC 2640): replacement characters could make two names or passwords equal */
-  | 'encoding'
-  | 'keyword';
+/** NUL would cut a path short in the file system calls; non-UTF-8 (RFC 2640) could make two names equal */
+export type CommandRejection = CommandLineRejection;
 
 export interface CommandParseError {
   readonly ok: false;
@@ -28,7 +24,6 @@ export interface CommandParseError {
 /** RFC 959 keywords are 3-4 letters; extensions (EPSV, MLSD, PBSZ...) stay within that. */
 const KEYWORD = /^[A-Za-z]{3,4}$/;
 const IAC = 0xff;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Telnet "Interrupt Process" and "Synch" (IAC IP, IAC DM, or a lone DM left after urgent data)
@@ -46,20 +41,9 @@ export function stripTelnetPrefix(line: Uint8Array): Uint8Array {
 }
 
 export function parseCommand(raw: Uint8Array): FtpCommand | CommandParseError {
-  const line = stripTelnetPrefix(raw);
-  if (line.length === 0) return { ok: false, reason: 'empty' };
-  if (line.includes(0)) return { ok: false, reason: 'nul' };
-  let text: string;
-  try {
-    text = utf8.decode(line);
-  } catch {
-    return { ok: false, reason: 'encoding' };
-  }
-  const space = text.indexOf(' ');
-  const keyword = space < 0 ? text : text.slice(0, space);
-  if (!KEYWORD.test(keyword)) return { ok: false, reason: 'keyword' };
-  const arg = space < 0 ? undefined : text.slice(space + 1);
-  return { ok: true, name: keyword.toUpperCase(), arg };
+  const parsed = parseCommandLine(stripTelnetPrefix(raw), KEYWORD);
+  if (!parsed.ok) return parsed;
+  return { ok: true, name: parsed.keyword, arg: parsed.rest };
 }
 
 /** REST's offset: a non-negative decimal within the safe integer range. */

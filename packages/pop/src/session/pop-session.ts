@@ -14,7 +14,7 @@ import {
   type Authenticator,
   type ConnectionInfo,
 } from '@portcullis/auth-core';
-import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/sasl-dialog';
+import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/line-protocol';
 import {
   ConnectionClosedError,
   IdleTimeoutError,

@@ -16,7 +16,7 @@ import {
   type ConnectionInfo,
 } from '@portcullis/auth-core';
 import { ConnectionClosedError, IdleTimeoutError, LineTooLongError, type Connection } from '@portcullis/listener';
-import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/sasl-dialog';
+import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/line-protocol';
 import {
   DataDecoder,
   parseCommand,

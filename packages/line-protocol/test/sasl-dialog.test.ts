@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthFailure, AuthSuccess, SaslExchange, SaslStep } from '@portcullis/auth-core';
 import { startListener, type Connection, type RunningListener } from '@portcullis/listener';
-import { decodeInitialResponse, runSaslDialog, type SaslDialogOutcome } from '../src/index.js';
+import { decodeInitialResponse, runSaslDialog, type SaslDialogOutcome } from '../src/sasl-dialog.js';
 
 const success: AuthSuccess = {
   authcid: 'alice@example.test',
