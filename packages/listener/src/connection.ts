@@ -54,12 +54,33 @@ export interface ConnectionParams {
   localAddress: string;
   localPort: number;
   listenerDomain: string | undefined;
-  log: Logger;
+  /** the connection's logger, or a function that makes it on first use (most connections never log) */
+  log: Logger | (() => Logger);
   /** 0 disables */
   idlePreLoginMs: number;
   idlePostLoginMs: number;
   /** limit for the STARTTLS handshake */
   handshakeMs: number;
+}
+
+/**
+ * The connection each socket (raw, and TLS over it) belongs to. Shared listener functions that
+ * look their connection up here replace four closures per connection, a few hundred bytes of each
+ * idle connection's memory.
+ */
+const owners = new WeakMap<net.Socket, SocketConnection>();
+
+function onData(this: net.Socket, chunk: Buffer): void {
+  owners.get(this)?.onSocketData(chunk);
+}
+function onEnd(this: net.Socket): void {
+  owners.get(this)?.onSocketEnd();
+}
+function onError(this: net.Socket, err: Error): void {
+  owners.get(this)?.onSocketError(err);
+}
+function onClose(this: net.Socket): void {
+  owners.get(this)?.onSocketClose();
 }
 
 export class SocketConnection implements Connection {
@@ -70,7 +91,6 @@ export class SocketConnection implements Connection {
   readonly localAddress: string;
   readonly localPort: number;
   readonly listenerDomain: string | undefined;
-  readonly log: Logger;
   /** settles once the socket is gone, whoever closed it */
   readonly finished: Promise<void>;
 
@@ -96,18 +116,7 @@ export class SocketConnection implements Connection {
   private idleTimer: NodeJS.Timeout | undefined;
   private closePromise: Promise<void> | undefined;
   private markFinished!: () => void;
-
-  private readonly onData = (chunk: Buffer): void => this.receive(chunk);
-  private readonly onEnd = (): void => {
-    this.peerEnded = true;
-    this.pump();
-  };
-  private readonly onError = (err: Error): void => {
-    this.log.debug({ err: err.message }, 'socket error');
-    this.peerEnded = true;
-    this.pump();
-  };
-  private readonly onClose = (): void => this.finish();
+  private logger: Logger | (() => Logger);
 
   constructor(params: ConnectionParams) {
     this.id = params.id;
@@ -117,7 +126,7 @@ export class SocketConnection implements Connection {
     this.localAddress = params.localAddress;
     this.localPort = params.localPort;
     this.listenerDomain = params.listenerDomain;
-    this.log = params.log;
+    this.logger = params.log;
     this.raw = params.raw;
     this.sock = params.socket;
     this.tlsActive = params.secure;
@@ -128,13 +137,19 @@ export class SocketConnection implements Connection {
     this.handshakeMs = params.handshakeMs;
     this.finished = new Promise<void>((resolve) => (this.markFinished = resolve));
     // the raw socket's close is the end of the connection also when TLS runs over it
-    this.raw.on('close', this.onClose);
-    this.raw.on('error', this.onError);
+    owners.set(this.raw, this);
+    this.raw.on('close', onClose);
+    this.raw.on('error', onError);
     if (this.raw.destroyed) {
       queueMicrotask(() => this.finish());
       return;
     }
     this.attach(this.sock);
+  }
+
+  get log(): Logger {
+    if (typeof this.logger === 'function') this.logger = this.logger();
+    return this.logger;
   }
 
   get secure(): boolean {
@@ -273,18 +288,42 @@ export class SocketConnection implements Connection {
   }
 
   private attach(sock: net.Socket): void {
-    sock.on('data', this.onData);
-    sock.on('end', this.onEnd);
-    sock.on('error', this.onError);
-    sock.on('close', this.onClose);
+    owners.set(sock, this);
+    sock.on('data', onData);
+    sock.on('end', onEnd);
+    sock.on('error', onError);
+    sock.on('close', onClose);
     this.flowControl();
   }
 
   private detach(sock: net.Socket): void {
-    sock.removeListener('data', this.onData);
-    sock.removeListener('end', this.onEnd);
-    sock.removeListener('close', this.onClose);
+    sock.removeListener('data', onData);
+    sock.removeListener('end', onEnd);
+    sock.removeListener('close', onClose);
     // the error listener stays: an 'error' event must never go unhandled
+  }
+
+  /** @internal socket events, through the shared listeners below */
+  onSocketData(chunk: Buffer): void {
+    this.receive(chunk);
+  }
+
+  /** @internal */
+  onSocketEnd(): void {
+    this.peerEnded = true;
+    this.pump();
+  }
+
+  /** @internal */
+  onSocketError(err: Error): void {
+    this.log.debug({ err: err.message }, 'socket error');
+    this.peerEnded = true;
+    this.pump();
+  }
+
+  /** @internal */
+  onSocketClose(): void {
+    this.finish();
   }
 
   private begin<T>(make: (settle: Settle<T>) => PendingRead): Promise<T> {

@@ -64,8 +64,8 @@ export async function startListener(options: ListenerOptions, deps: ListenerDeps
   const host = options.address ?? '127.0.0.1';
   const log = deps.logger.child({ service: options.service });
 
-  /** every accepted socket until its 'close', with a promise that settles then */
-  const sockets = new Map<net.Socket, Promise<void>>();
+  /** every accepted socket until its 'close' (close() waits for those still here) */
+  const sockets = new Set<net.Socket>();
   /** live sessions and their raw sockets */
   const sessions = new Map<SocketConnection, net.Socket>();
   let stopping = false;
@@ -76,17 +76,18 @@ export async function startListener(options: ListenerOptions, deps: ListenerDeps
     socket.destroy();
   };
 
+  // one function per listener rather than closures per socket: idle connections are many
+  function forgetSocket(this: net.Socket): void {
+    sockets.delete(this);
+  }
+  function socketErrorBeforeSession(err: Error): void {
+    log.debug({ err: err.message }, 'socket error before session');
+  }
+
   const accept = async (socket: net.Socket): Promise<void> => {
-    sockets.set(
-      socket,
-      new Promise<void>((resolve) =>
-        socket.once('close', () => {
-          sockets.delete(socket);
-          resolve();
-        }),
-      ),
-    );
-    socket.on('error', (err) => log.debug({ err: err.message }, 'socket error before session'));
+    sockets.add(socket);
+    socket.on('close', forgetSocket);
+    socket.on('error', socketErrorBeforeSession);
     if (stopping) {
       socket.destroy();
       return;
@@ -125,13 +126,15 @@ export async function startListener(options: ListenerOptions, deps: ListenerDeps
     }
 
     const id = `${bootId}-${(++connectionSeq).toString(36)}`;
-    const connLog = deps.logger.child({ conn: id, service: options.service, remote: remoteAddress });
+    // made on first use: at logLevel info most connections never log anything of their own
+    let connLogger: Logger | undefined;
+    const connLog = (): Logger => (connLogger ??= deps.logger.child({ conn: id, service: options.service, remote: remoteAddress }));
     let stream: net.Socket = socket;
     if (mode === 'implicit' && secureContext) {
       try {
         stream = await upgradeToTls(socket, secureContext, handshakeMs);
       } catch (err) {
-        connLog.info({ err: (err as Error).message }, 'TLS handshake failed');
+        connLog().info({ err: (err as Error).message }, 'TLS handshake failed');
         socket.destroy();
         return;
       }
@@ -162,19 +165,27 @@ export async function startListener(options: ListenerOptions, deps: ListenerDeps
     const event = { id, service: options.service, remoteAddress };
     sessions.set(conn, socket);
     recordOpen(event);
-    connLog.debug({ port: remotePort, secure: conn.secure }, 'connected');
+    if (deps.logger.isLevelEnabled('debug')) connLog().debug({ port: remotePort, secure: conn.secure }, 'connected');
     void conn.finished.then(() => {
       sessions.delete(conn);
       recordClose(event);
-      connLog.debug('closed');
+      if (deps.logger.isLevelEnabled('debug')) connLog().debug('closed');
     });
+    // chained rather than awaited, so that accept's own frame does not stay suspended for the
+    // whole session (part of the memory an idle connection costs)
+    let session: Promise<void>;
     try {
-      await deps.handler(conn);
+      session = Promise.resolve(deps.handler(conn));
     } catch (err) {
-      connLog.warn({ err }, 'session ended with an error');
-    } finally {
-      await conn.close();
+      session = Promise.reject(err);
     }
+    return session.then(
+      () => conn.close(),
+      (err: unknown) => {
+        connLog().warn({ err }, 'session ended with an error');
+        return conn.close();
+      },
+    );
   };
 
   const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
@@ -216,8 +227,9 @@ export async function startListener(options: ListenerOptions, deps: ListenerDeps
           for (const socket of sockets.keys()) socket.destroy();
         }, graceMs);
         await stopped;
-        // the server reports drained a tick before the sockets' own 'close' events
-        await Promise.all(sockets.values());
+        // the server reports drained a tick before the sockets' own 'close' events; a socket
+        // still in the set has not had its 'close' yet
+        await Promise.all([...sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve))));
         clearTimeout(deadline);
         log.info('listener closed');
       })();

@@ -30,12 +30,19 @@ export type ReadResult =
   /** the client is sending more than we are willing to skip: BYE and close */
   | { kind: 'fatal'; text: string };
 
-export async function readCommand(conn: Connection, limits: ReaderLimits): Promise<ReadResult> {
+/**
+ * Not an async function itself: an idle connection waits for its next command here, and a
+ * suspended async frame is a few hundred bytes of each idle connection's memory.
+ */
+export function readCommand(conn: Connection, limits: ReaderLimits): Promise<ReadResult> {
+  return readLineOrNull(conn).then((line) => (line ? parseCommand(conn, limits, line) : { kind: 'bad', text: 'line too long' }));
+}
+
+async function parseCommand(conn: Connection, limits: ReaderLimits, first: Buffer): Promise<ReadResult> {
   const parser = new CommandParser();
   let literalBytes = 0;
   let literals = 0;
-  let line = await readLineOrNull(conn);
-  if (!line) return { kind: 'bad', text: 'line too long' };
+  let line = first;
   for (;;) {
     let progress;
     try {
@@ -61,18 +68,20 @@ export async function readCommand(conn: Connection, limits: ReaderLimits): Promi
     literalBytes += progress.size;
     if (progress.synchronising) conn.write(continuation('Ready for literal data'));
     parser.feedLiteral(progress.size === 0 ? Buffer.alloc(0) : await conn.readBytes(progress.size));
-    line = await readLineOrNull(conn);
-    if (!line) return { kind: 'bad', tag: progress.tag, text: 'line too long' };
+    const next = await readLineOrNull(conn);
+    if (!next) return { kind: 'bad', tag: progress.tag, text: 'line too long' };
+    line = next;
   }
 }
 
-async function readLineOrNull(conn: Connection): Promise<Buffer | null> {
-  try {
-    return await conn.readLine();
-  } catch (err) {
-    if (err instanceof LineTooLongError) return null;
-    throw err;
-  }
+function nullIfTooLong(err: unknown): null {
+  if (err instanceof LineTooLongError) return null;
+  throw err;
+}
+
+/** Not an async function: an idle connection waits here, and a suspended frame costs memory. */
+function readLineOrNull(conn: Connection): Promise<Buffer | null> {
+  return conn.readLine().then(undefined, nullIfTooLong);
 }
 
 /**

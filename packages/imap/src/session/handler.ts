@@ -23,9 +23,8 @@ export function createImapHandler(options: ImapOptions): ConnectionHandler {
     maxLiteralSize: positive(options.maxLiteralSize, DEFAULT_MAX_LITERAL_SIZE),
     maxBadCommands: positive(options.maxBadCommands, DEFAULT_MAX_BAD_COMMANDS),
   };
-  return async (conn) => {
-    await new ImapSession(conn, config).run();
-  };
+  // the session's promise itself: an async wrapper would be one more suspended frame per idle connection
+  return (conn) => new ImapSession(conn, config).run();
 }
 
 function positive(value: number | undefined, fallback: number): number {

@@ -32,7 +32,7 @@ import {
 } from '../codec/index.js';
 import { failureReply } from './auth-replies.js';
 import { ENABLEABLE, postLoginCapabilities, preLoginCapabilities } from './capabilities.js';
-import { readCommand, type ReaderLimits } from './command-reader.js';
+import { readCommand, type ReaderLimits, type ReadResult } from './command-reader.js';
 import { DELIMITER, INBOX, isInbox, listMatchesInbox, selectResponses, statusValue } from './mailbox.js';
 
 export interface ImapSessionConfig {
@@ -95,7 +95,8 @@ export class ImapSession {
       const caps = await this.capabilities();
       this.conn.write(untaggedStatus('OK', `${this.config.serverName} IMAP4rev1 ready`, `CAPABILITY ${caps}`));
       while (this.state !== 'logout' && !this.conn.closed) {
-        await this.serveOne();
+        // read here, not inside serveOne: an idle connection waits with one frame less
+        await this.serveOne(await readCommand(this.conn, this.limits));
       }
     } catch (err) {
       await this.onError(err);
@@ -119,8 +120,7 @@ export class ImapSession {
     await this.conn.close();
   }
 
-  private async serveOne(): Promise<void> {
-    const read = await readCommand(this.conn, this.limits);
+  private async serveOne(read: ReadResult): Promise<void> {
     switch (read.kind) {
       case 'command':
         break;
