@@ -10,3 +10,4 @@ export * from './passwords/index.js';
 export * from './accounts/index.js';
 export * from './policy/index.js';
 export * from './service/index.js';
+export * from './rights/index.js';

@@ -53,3 +53,17 @@ export interface SessionCache {
   deleteSession(id: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** One domain's access rights: account name (in that domain) -> right names. */
+export type DomainAccessRights = Record<string, string[]>;
+
+/**
+ * Where access rights live: one document per domain (the spec's Access.settings). A separate,
+ * optional capability of a directory store; see `hasAccessRightsStore`.
+ */
+export interface AccessRightsStore {
+  /** An empty mapping when nothing was granted in the domain. */
+  getAccessRights(domain: string): Promise<DomainAccessRights>;
+  /** Replaces the domain's whole document; the domain must exist. */
+  setAccessRights(domain: string, rights: DomainAccessRights): Promise<void>;
+}

@@ -1,6 +1,7 @@
 /**
  * Impersonation: credentials of one account (authcid) opening another (authzid). Allowed only
- * when the canImpersonate hook says so; naming oneself is always fine.
+ * through a mechanism that carries it (IMPERSONATION_MECHANISMS) and when the canImpersonate hook
+ * says so; naming oneself is always fine.
  */
 import type { DirectoryStore } from '../ports.js';
 import type { AccountRecord } from '../settings.js';
@@ -9,6 +10,13 @@ import { addressOf } from '../accounts/resolve.js';
 
 /** Decides whether `authc` may open `authzAddress` (user@domain, canonical). */
 export type CanImpersonate = (authc: AccountRecord, authzAddress: string) => Promise<boolean>;
+
+/**
+ * The mechanisms that may open another account: the spec names PLAIN and GSSAPI; EXTERNAL too,
+ * since a client certificate may name an authzid that impersonation allows. SCRAM's `a=` and
+ * DIGEST-MD5's authzid may only name the authenticating account itself.
+ */
+export const IMPERSONATION_MECHANISMS: ReadonlySet<string> = new Set(['PLAIN', 'GSSAPI', 'EXTERNAL']);
 
 export type AuthorizationResult =
   | { ok: true; address: string; account: AccountRecord }
@@ -23,6 +31,8 @@ export async function resolveAuthorization(
   authc: AccountRecord,
   authzid: string | undefined,
   canImpersonate: CanImpersonate | undefined,
+  /** the SASL mechanism in use; when given, only IMPERSONATION_MECHANISMS may open another account */
+  mechanism?: string,
 ): Promise<AuthorizationResult> {
   const self = { ok: true as const, address: addressOf(authc), account: authc };
   if (authzid === undefined || authzid === '') return self;
@@ -32,6 +42,7 @@ export async function resolveAuthorization(
   if (domain === undefined) return { ok: false, reason: 'denied' };
   if (domain === authc.domain && name.user === authc.name) return self;
   if (!canImpersonate) return { ok: false, reason: 'denied' };
+  if (mechanism !== undefined && !IMPERSONATION_MECHANISMS.has(mechanism.toUpperCase())) return { ok: false, reason: 'denied' };
   const address = `${name.user}@${domain}`;
   if (!(await canImpersonate(authc, address))) return { ok: false, reason: 'denied' };
   const target = await directory.getAccount(domain, name.user);

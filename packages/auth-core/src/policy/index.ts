@@ -16,4 +16,4 @@ export {
   type PasswordChecker,
   type PasswordCheckRequest,
 } from './password-checkers.js';
-export { resolveAuthorization, type CanImpersonate, type AuthorizationResult } from './impersonation.js';
+export { IMPERSONATION_MECHANISMS, resolveAuthorization, type CanImpersonate, type AuthorizationResult } from './impersonation.js';

@@ -230,7 +230,7 @@ export class LoginEngine {
     authzid: string | undefined,
   ): Promise<MechanismOutcome> {
     if (!serviceEnabled(settings, attempt.conn.service)) return fail('service-disabled');
-    const authz = await resolveAuthorization(this.directory, authc, authzid, this.canImpersonate);
+    const authz = await resolveAuthorization(this.directory, authc, authzid, this.canImpersonate, attempt.mechanism);
     if (!authz.ok) return fail('impersonation-denied');
     const authcid = `${authc.name}@${authc.domain}`;
     if (authz.address !== authcid) {
