@@ -1,8 +1,17 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AccountRecord, AccountSettings, DirectoryStore, DomainSettings, ServerSettings } from '@portcullis/auth-core';
+import type {
+  AccessRightsStore,
+  AccountRecord,
+  AccountSettings,
+  DirectoryStore,
+  DomainAccessRights,
+  DomainSettings,
+  ServerSettings,
+} from '@portcullis/auth-core';
 import { createFileExclusive, writeFileAtomic } from './atomic-write.js';
 import { DirectoryError } from './errors.js';
+import { accessRightsFrom } from './access-rights.js';
 import { canonicalAccount, canonicalDomain } from './names.js';
 import { renderMapping, YamlFileReader } from './yaml-files.js';
 
@@ -37,13 +46,15 @@ function withoutName(settings: DomainSettings): Omit<DomainSettings, 'name'> {
  * The default directory: one human-readable YAML file per domain and per account, read on every
  * lookup so that changes written by another process apply at the next login.
  */
-export function createFileStore(dataDir: string, options: FileStoreOptions = {}): DirectoryStore {
+export function createFileStore(dataDir: string, options: FileStoreOptions = {}): DirectoryStore & AccessRightsStore {
   const reader = new YamlFileReader(options.maxCachedFiles);
   const serverFile = join(dataDir, 'server.yaml');
   const domainsDir = join(dataDir, 'domains');
   const domainFile = (d: string) => join(domainsDir, d, 'domain.yaml');
   const accountsDir = (d: string) => join(domainsDir, d, 'accounts');
   const accountFile = (d: string, a: string) => join(domainsDir, d, 'accounts', `${a}.yaml`);
+  // the spec's Access.settings: one file per domain, so who holds what is easy to audit
+  const accessFile = (d: string) => join(domainsDir, d, 'access.yaml');
 
   async function readDomain(name: string): Promise<DomainSettings | null> {
     const data = await reader.read(domainFile(name));
@@ -194,6 +205,22 @@ export function createFileStore(dataDir: string, options: FileStoreOptions = {})
       if ((await reader.read(file)) === null) throw new DirectoryError('not-found', `account ${a}@${d} does not exist`);
       const text = renderMapping(`Portcullis account ${a}@${d}; change with \`portcullis account set\``, account.settings);
       await writeFileAtomic(file, text, SECRET_FILE_MODE);
+      reader.forget(file);
+    },
+
+    async getAccessRights(domain: string): Promise<DomainAccessRights> {
+      const d = canonicalDomain(domain);
+      if (d === null) return {};
+      const file = accessFile(d);
+      return accessRightsFrom(await reader.read(file), file);
+    },
+
+    async setAccessRights(domain: string, rights: DomainAccessRights): Promise<void> {
+      const d = requireDomain(domain);
+      if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
+      const file = accessFile(d);
+      const body = accessRightsFrom(rights, file, 'invalid-name');
+      await writeFileAtomic(file, renderMapping(`Portcullis access rights in ${d}; change with \`portcullis rights\``, body), FILE_MODE);
       reader.forget(file);
     },
 

@@ -2,7 +2,7 @@
  * The `directory` config value -> a store: `files` (the default) is the file store in the data
  * folder, a Redis URL (redis://, rediss://, redis+sentinel://, redis+cluster://) the Redis store.
  */
-import type { DirectoryStore } from '@portcullis/auth-core';
+import type { AccessRightsStore, DirectoryStore } from '@portcullis/auth-core';
 import { describeRedisUrl, isRedisUrl, type RedisClientLogger } from '@portcullis/redis-client';
 import { createFileStore } from './file-store.js';
 import { createRedisStore } from './redis-store.js';
@@ -32,7 +32,7 @@ export function isRedisDirectory(spec: string): boolean {
   return spec !== FILE_DIRECTORY && isRedisUrl(spec);
 }
 
-export function openDirectoryStore(spec: string, options: OpenDirectoryOptions): DirectoryStore {
+export function openDirectoryStore(spec: string, options: OpenDirectoryOptions): DirectoryStore & AccessRightsStore {
   if (!isRedisDirectory(spec)) return createFileStore(options.dataDir);
   return createRedisStore(spec, options.logger ? { logger: options.logger } : {});
 }

@@ -1,4 +1,12 @@
-import type { AccountRecord, AccountSettings, DirectoryStore, DomainSettings, ServerSettings } from '@portcullis/auth-core';
+import type {
+  AccessRightsStore,
+  AccountRecord,
+  AccountSettings,
+  DirectoryStore,
+  DomainAccessRights,
+  DomainSettings,
+  ServerSettings,
+} from '@portcullis/auth-core';
 import {
   closeRedisClient,
   createRedisClient,
@@ -8,6 +16,7 @@ import {
   type RedisClient,
   type RedisClientLogger,
 } from '@portcullis/redis-client';
+import { accessRightsFrom } from './access-rights.js';
 import { canonicalAliases } from './domain-aliases.js';
 import { DirectoryError } from './errors.js';
 import { canonicalAccount, canonicalDomain } from './names.js';
@@ -56,6 +65,7 @@ function keyspace(prefix: string) {
     domain: (d: string) => `${base}domain:${d}`,
     accounts: (d: string) => `${base}accounts:${d}`,
     account: (d: string, a: string) => `${base}account:${d}:${a}`,
+    access: (d: string) => `${base}access:${d}`,
   };
 }
 
@@ -87,7 +97,7 @@ function withoutName(settings: DomainSettings): Omit<DomainSettings, 'name'> {
  * Given a URL the store opens (and on close, closes) its own connection; given a client it uses
  * it and leaves it open.
  */
-export function createRedisStore(connection: string | RedisClient, options: RedisStoreOptions = {}): DirectoryStore {
+export function createRedisStore(connection: string | RedisClient, options: RedisStoreOptions = {}): DirectoryStore & AccessRightsStore {
   const ownsClient = typeof connection === 'string';
   const where = typeof connection === 'string' ? redactRedisUrl(connection) : 'redis';
   const client: RedisClient =
@@ -228,6 +238,23 @@ export function createRedisStore(connection: string | RedisClient, options: Redi
       // XX: only replaces, never creates, in the same single command
       const reply = await (await connected()).set(keys.account(d, a), JSON.stringify(account.settings), 'XX');
       if (reply === null) throw new DirectoryError('not-found', `account ${a}@${d} does not exist`);
+    },
+
+    async getAccessRights(domain: string): Promise<DomainAccessRights> {
+      const d = canonicalDomain(domain);
+      if (d === null) return {};
+      const key = keys.access(d);
+      return accessRightsFrom(parseValue(await (await connected()).get(key), key), key);
+    },
+
+    async setAccessRights(domain: string, rights: DomainAccessRights): Promise<void> {
+      const d = requireDomain(domain);
+      const key = keys.access(d);
+      const body = accessRightsFrom(rights, key, 'invalid-name');
+      // a domain is never deleted, so checking it first cannot race with its removal
+      if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
+      // one key per domain and no expiry, like every directory key
+      await (await connected()).set(key, JSON.stringify(body));
     },
 
     async close(): Promise<void> {

@@ -1,0 +1,153 @@
+/** The access-rights documents of both stores: one per domain, shape-checked, seen by other instances. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRedisClient, closeRedisClient, waitForReady, type RedisClient } from '@portcullis/redis-client';
+import type { AccessRightsStore, DirectoryStore } from '@portcullis/auth-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createFileStore, createRedisStore } from '../src/index.js';
+import { startRedisServer, type RedisServer } from './redis-server.js';
+
+type Store = DirectoryStore & AccessRightsStore;
+
+interface Fixture {
+  store: Store;
+  another(): Store;
+  /** store, behind the store's back, a document for `domain` whose rights are a string, not a list */
+  writeDamaged(domain: string): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+function sharedBehaviour(setup: () => Promise<Fixture>): void {
+  let f: Fixture;
+  const opened: Store[] = [];
+  beforeEach(async () => {
+    f = await setup();
+    await f.store.createDomain({ name: 'example.test' });
+    await f.store.createDomain({ name: 'other.test' });
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+    await f.cleanup();
+  });
+
+  it('is empty until something is granted, also for unknown or invalid domains', async () => {
+    expect(await f.store.getAccessRights('example.test')).toEqual({});
+    expect(await f.store.getAccessRights('missing.test')).toEqual({});
+    expect(await f.store.getAccessRights('../etc')).toEqual({});
+  });
+
+  it('keeps one document per domain, replaced whole, and drops empty entries', async () => {
+    await f.store.setAccessRights('example.test', { alice: ['CanImpersonate'], bob: ['Master', 'Monitor'] });
+    await f.store.setAccessRights('other.test', { carol: ['Domain'] });
+    expect(await f.store.getAccessRights('example.test')).toEqual({ alice: ['CanImpersonate'], bob: ['Master', 'Monitor'] });
+    await f.store.setAccessRights('example.test', { alice: [], bob: ['Monitor'] });
+    expect(await f.store.getAccessRights('example.test')).toEqual({ bob: ['Monitor'] });
+    expect(await f.store.getAccessRights('other.test')).toEqual({ carol: ['Domain'] });
+  });
+
+  it('is seen by another instance at its next lookup', async () => {
+    const other = f.another();
+    opened.push(other);
+    expect(await other.getAccessRights('example.test')).toEqual({});
+    await f.store.setAccessRights('example.test', { alice: ['CanImpersonate'] });
+    expect(await other.getAccessRights('example.test')).toEqual({ alice: ['CanImpersonate'] });
+    await other.setAccessRights('example.test', { alice: ['Domain'] });
+    expect(await f.store.getAccessRights('example.test')).toEqual({ alice: ['Domain'] });
+  });
+
+  it('refuses a missing domain and bad names or shapes', async () => {
+    await expect(f.store.setAccessRights('missing.test', { a: ['Domain'] })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(f.store.setAccessRights('Example.Test', {})).rejects.toMatchObject({ code: 'invalid-name' });
+    await expect(f.store.setAccessRights('example.test', { '../x': ['Domain'] })).rejects.toMatchObject({ code: 'invalid-name' });
+    await expect(f.store.setAccessRights('example.test', { a: 'Domain' as unknown as string[] })).rejects.toMatchObject({ code: 'invalid-name' });
+    expect(await f.store.getAccessRights('example.test')).toEqual({});
+  });
+
+  it('reports a damaged document as corrupt instead of granting from it', async () => {
+    await f.writeDamaged('example.test');
+    await expect(f.store.getAccessRights('example.test')).rejects.toMatchObject({ code: 'corrupt' });
+  });
+
+  it('returns copies', async () => {
+    await f.store.setAccessRights('example.test', { alice: ['Domain'] });
+    const got = await f.store.getAccessRights('example.test');
+    got['alice']!.push('Master');
+    expect(await f.store.getAccessRights('example.test')).toEqual({ alice: ['Domain'] });
+  });
+}
+
+describe('file store', () => {
+  let dir: string;
+  sharedBehaviour(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'portcullis-access-'));
+    const store = createFileStore(dir);
+    return {
+      store,
+      another: () => createFileStore(dir),
+      writeDamaged: (domain) => writeFile(join(dir, 'domains', domain, 'access.yaml'), 'alice: Master\n'),
+      async cleanup() {
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  });
+
+  it('writes domains/<domain>/access.yaml, readable by people', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'portcullis-access-'));
+    const store = createFileStore(dir);
+    try {
+      await store.createDomain({ name: 'example.test' });
+      await store.setAccessRights('example.test', { alice: ['CanImpersonate', 'Domain'] });
+      const text = await readFile(join(dir, 'domains', 'example.test', 'access.yaml'), 'utf8');
+      expect(text).toMatch(/^alice:\n\s+- CanImpersonate\n\s+- Domain$/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('redis store', () => {
+  let redis: RedisServer;
+  let probe: RedisClient;
+  let n = 0;
+  let prefix = '';
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    probe = createRedisClient(redis.url);
+    expect(await waitForReady(probe, 5000)).toBe(true);
+  });
+  afterAll(async () => {
+    if (probe) await closeRedisClient(probe);
+    await redis?.stop();
+  });
+
+  sharedBehaviour(async () => {
+    prefix = `a${++n}:dir:`;
+    const store = createRedisStore(redis.url, { keyPrefix: prefix });
+    return {
+      store,
+      another: () => createRedisStore(redis.url, { keyPrefix: prefix }),
+      writeDamaged: async (domain) => {
+        await probe.set(`${prefix}{dir}:access:${domain}`, JSON.stringify({ alice: 'Master' }));
+      },
+      async cleanup() {
+        await store.close();
+      },
+    };
+  });
+
+  it('keeps one key per domain without an expiry', async () => {
+    const p = `a${++n}:dir:`;
+    const store = createRedisStore(redis.url, { keyPrefix: p });
+    try {
+      await store.createDomain({ name: 'example.test' });
+      await store.setAccessRights('example.test', { alice: ['CanImpersonate'] });
+      const key = `${p}{dir}:access:example.test`;
+      expect(JSON.parse((await probe.get(key))!)).toEqual({ alice: ['CanImpersonate'] });
+      expect(await probe.ttl(key)).toBe(-1);
+    } finally {
+      await store.close();
+    }
+  });
+});
