@@ -10,6 +10,7 @@ import { createHttpSide, ReadinessState, type HttpSide } from './http-side.js';
 import { formatListenerTable, type ListenerRow } from './listener-table.js';
 import { createLogger, type GatewayLogger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { passwordSources } from './password-sources.js';
 import { prepareStore } from './prepare-directory.js';
 import { runPrimary } from './primary.js';
 import { checkServices, handlerFor } from './services.js';
@@ -65,6 +66,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
       mechanisms,
       logger,
       onLogin: gatewayMetrics.onLogin,
+      passwordCheckers: passwordSources({ logger }),
     });
     const deps = { authenticator, serverName: config.hostname };
 
