@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { accountCreate, accountSet, accountShow } from './commands/account.js';
 import { ensureMainDomain, openContext, type CliIo, type CommandContext } from './commands/context.js';
 import { domainCreate, domainSet, domainShow } from './commands/domain.js';
+import { rightsGrant, rightsRevoke, rightsShow } from './commands/rights.js';
 import { serverSet, serverShow } from './commands/server.js';
 import { runTransfer } from './commands/transfer.js';
 import { loadConfig } from './config/load.js';
@@ -22,11 +23,16 @@ export const USAGE = `usage:
   portcullis account show ADDRESS
   portcullis server set KEY=VALUE ...
   portcullis server show
+  portcullis rights grant ADDRESS RIGHT ...
+  portcullis rights revoke ADDRESS [RIGHT ...]  (no RIGHT: all of them)
+  portcullis rights show ADDRESS
   portcullis export DIR                 (the whole directory as files)
   portcullis import DIR
 Every command takes --config FILE (default ./portcullis.yaml if present, else embedded defaults).
 Values: lists comma-separated (a,b), maps key:value pairs (k:v,k2:v2), nested keys with dots
 (externalAuth.program=...), @FILE reads the value from a file, KEY= removes a key.
+Rights: Master Settings Directory AllDomains AllDomainsRead Monitor (main-domain accounts only);
+Domain CanImpersonate KerberosKeys (any account, for its own domain).
 `;
 
 interface ParsedCommand {
@@ -94,6 +100,16 @@ async function runAdmin(ctx: CommandContext, noun: string, verb: string | undefi
     case 'server show':
       exact(0);
       return serverShow(ctx);
+    case 'rights grant':
+      arity(args, 1, 'rights ADDRESS');
+      return rightsGrant(ctx, args[0]!, args.slice(1));
+    case 'rights revoke':
+      arity(args, 1, 'rights ADDRESS');
+      return rightsRevoke(ctx, args[0]!, args.slice(1));
+    case 'rights show':
+      arity(args, 1, 'rights ADDRESS');
+      exact(1);
+      return rightsShow(ctx, args[0]!);
     default:
       throw new UsageError(`unknown command '${[noun, verb].filter(Boolean).join(' ')}'`);
   }
@@ -118,7 +134,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await runTransfer(noun, cmd.positionals.slice(1), cmd.config, io);
       return 0;
     }
-    if (!['domain', 'account', 'server'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
+    if (!['domain', 'account', 'server', 'rights'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
     const ctx = await openContext(cmd.config, io);
     try {
       await runAdmin(ctx, noun, verb, args, cmd.password);

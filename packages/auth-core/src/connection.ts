@@ -8,6 +8,12 @@ export interface TlsChannel {
   serverCertificateDer(): Buffer | null;
   /** 'TLSv1.2' | 'TLSv1.3' */
   protocol: string | null;
+  /**
+   * DER of the certificate the client presented (SASL EXTERNAL), null when it sent none. The
+   * listener asks for one but does not verify it: auth-core checks it against the domain's CA.
+   * Optional so that channels built elsewhere (tests, other transports) need not have it.
+   */
+  peerCertificateDer?(): Buffer | null;
 }
 
 /** What auth-core knows of the client connection: no sockets, only facts. */

@@ -11,3 +11,4 @@ export * from './accounts/index.js';
 export * from './policy/index.js';
 export * from './service/index.js';
 export * from './rights/index.js';
+export * from './pki/index.js';

@@ -14,6 +14,7 @@ describe('mechanism registry', () => {
       'CRAM-MD5',
       'PLAIN',
       'LOGIN',
+      'EXTERNAL',
     ]);
   });
 
@@ -36,16 +37,16 @@ describe('mechanism registry', () => {
   });
 
   it('registers an extra mechanism with one more list entry, and refuses duplicates', async () => {
-    const external: Mechanism = {
-      name: 'EXTERNAL',
+    const extra: Mechanism = {
+      name: 'X-EXAMPLE',
       cleartext: false,
       credential: 'none',
       loginMethod: 'CLRTXT',
-      create: () => sasl.guardSession('EXTERNAL', async () => sasl.mechanismFailure('mechanism-unavailable', 'no certificate')),
+      create: () => sasl.guardSession('X-EXAMPLE', async () => sasl.mechanismFailure('mechanism-unavailable', 'no certificate')),
     };
-    const registry = sasl.createMechanismRegistry([...sasl.DEFAULT_MECHANISMS, external]);
-    expect(registry.all().at(-1)?.name).toBe('EXTERNAL');
-    const session = registry.get('external')!.create(fakeContext().ctx);
+    const registry = sasl.createMechanismRegistry([...sasl.DEFAULT_MECHANISMS, extra]);
+    expect(registry.all().at(-1)?.name).toBe('X-EXAMPLE');
+    const session = registry.get('x-example')!.create(fakeContext().ctx);
     expect(failureCode(await send(session, null))).toBe('mechanism-unavailable');
     expect(failureCode(await send(session, null))).toBe('malformed');
     expect(() => sasl.createMechanismRegistry([sasl.plainMechanism, sasl.plainMechanism])).toThrow(/twice/);

@@ -2,6 +2,7 @@
 export { createDefaultMechanisms, createMechanismRegistry, DEFAULT_MECHANISMS } from './registry.js';
 export { plainMechanism, parsePlainMessage } from './plain.js';
 export { loginMechanism } from './login.js';
+export { externalMechanism } from './external.js';
 export { cramMd5Mechanism, createCramMd5Mechanism, cramMd5Digest, type CramMd5Options } from './cram-md5.js';
 export {
   digestMd5Mechanism,

@@ -32,6 +32,12 @@ export interface MechanismContext {
   /** single-use nonces through the session cache */
   issueNonce(ttlSec: number): Promise<string>;
   consumeNonce(nonce: string): Promise<boolean>;
+  /**
+   * SASL EXTERNAL with a TLS client certificate: check the link's certificate against the trusted
+   * CA of the listener's domain, take the account it names and finish the login (allowCertificate,
+   * lockout, enabledServices, then `authzid`). Optional so that other contexts need not have it.
+   */
+  completeCertificateLogin?(authzid?: string): Promise<MechanismOutcome>;
 }
 
 export type MechanismOutcome =
@@ -56,8 +62,11 @@ export interface Mechanism {
   credential: CredentialNeed;
   /** only offered and usable on a TLS link (the -PLUS variants) */
   requiresTls?: boolean;
-  /** the Login Method that advertises it ('CLRTXT' for PLAIN and LOGIN) */
-  loginMethod: import('../settings.js').LoginMethod;
+  /**
+   * the Login Method that advertises it ('CLRTXT' for PLAIN and LOGIN); 'EXTERNAL' has no Login
+   * Method switch: it is advertised exactly on TLS links whose client presented a certificate
+   */
+  loginMethod: import('../settings.js').LoginMethod | 'EXTERNAL';
   create(ctx: MechanismContext): MechanismSession;
 }
 

@@ -1,6 +1,7 @@
 /** The mechanisms the engine knows. Registering a new one is one line in DEFAULT_MECHANISMS. */
 import { cramMd5Mechanism } from './cram-md5.js';
 import { digestMd5Mechanism } from './digest-md5.js';
+import { externalMechanism } from './external.js';
 import { loginMechanism } from './login.js';
 import type { Mechanism, MechanismRegistry } from './mechanism.js';
 import { plainMechanism } from './plain.js';
@@ -21,6 +22,7 @@ export const DEFAULT_MECHANISMS: readonly Mechanism[] = [
   cramMd5Mechanism,
   plainMechanism,
   loginMechanism,
+  externalMechanism,
 ];
 
 /** A registry over `mechanisms` (in that order); names are looked up case-insensitively. */

@@ -28,6 +28,7 @@ import {
 } from '../policy/password-checkers.js';
 import { resolveAuthorization, type CanImpersonate } from '../policy/impersonation.js';
 import type { Attempt } from './attempt.js';
+import { certificateAccount } from './certificate-login.js';
 import { DEFAULT_FAILURE_DELAY_MS, SILENT_LOGGER, type AuthenticatorOptions, type LoginEvent } from './options.js';
 
 const MAX_LOGGED_NAME = 256;
@@ -151,6 +152,16 @@ export class LoginEngine {
       const server = await this.directory.getServerSettings();
       await this.countFailure(attempt, authcid, state.settings);
       return fail('bad-credentials', Boolean(server.hideUnknownAccount));
+    });
+  }
+
+  /** SASL EXTERNAL: the link's client certificate names the account (certificate-login.ts). */
+  async completeCertificateLogin(attempt: Attempt, authzid?: string): Promise<MechanismOutcome> {
+    return this.guard(attempt, async () => {
+      const found = await certificateAccount(this.directory, this.cache, attempt, this.mainDomain, this.logger);
+      if (!found.ok) return fail(found.code, found.hide);
+      await clearLoginFailures(this.cache, found.address, found.settings);
+      return this.authorize(attempt, found.account, found.settings, found.server, authzid);
     });
   }
 

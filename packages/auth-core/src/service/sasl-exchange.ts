@@ -29,6 +29,7 @@ function contextFor(engine: LoginEngine, attempt: Attempt): MechanismContext {
       return nonce;
     },
     consumeNonce: (nonce) => engine.cache.takeNonce(nonce),
+    completeCertificateLogin: (authzid) => engine.completeCertificateLogin(attempt, authzid),
   };
 }
 
