@@ -46,6 +46,8 @@ export interface AccountSettings {
   failedLoginPeriod?: number;
   allowKerberos?: boolean;
   allowCertificate?: boolean;
+  /** NTLM/MSN also accept NTLMv1 and NTLM2-session responses (weak: off unless set) */
+  allowNTLMv1?: boolean;
   /** services this account may log into; absent means all */
   enabledServices?: ServiceName[];
 }

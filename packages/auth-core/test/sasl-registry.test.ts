@@ -15,6 +15,8 @@ describe('mechanism registry', () => {
       'PLAIN',
       'LOGIN',
       'EXTERNAL',
+      'NTLM',
+      'MSN',
     ]);
   });
 

@@ -42,6 +42,7 @@ const INHERITABLE_ACCOUNT_KEYS: Record<string, KeySpec> = {
   failedLoginPeriod: { parse: int(1) },
   allowKerberos: { parse: bool },
   allowCertificate: { parse: bool },
+  allowNTLMv1: { parse: bool },
   enabledServices: { parse: list(oneOf(SERVICES, { caseInsensitive: true })) },
 };
 

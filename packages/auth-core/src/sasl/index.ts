@@ -32,5 +32,8 @@ export {
   type ChannelBindingType,
 } from './scram-channel-binding.js';
 export { encodeSaslName, decodeSaslName } from './scram-messages.js';
+export { ntlmMechanism, createNtlmMechanism, challengeFlags, type NtlmOptions } from './ntlm.js';
+export { msnMechanism, createMsnMechanism } from './msn.js';
+export * as ntlmCrypto from './ntlm-crypto.js';
 export { apopDigest, verifyApopDigest } from './apop.js';
 export { decodeBase64Strict, guardSession, failure as mechanismFailure } from './outcome.js';

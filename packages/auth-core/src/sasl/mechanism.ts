@@ -16,7 +16,13 @@ export type CredentialNeed =
 
 /** Secret lookup for 'stored-secret' mechanisms. */
 export type SecretLookup =
-  | { ok: true; secret: string; authcid: string }
+  | {
+      ok: true;
+      secret: string;
+      authcid: string;
+      /** the account's effective `allowNTLMv1` (NTLM/MSN accept v1 responses only when true) */
+      allowNTLMv1?: boolean;
+    }
   | { ok: false; failure: AuthFailure };
 
 export interface MechanismContext {

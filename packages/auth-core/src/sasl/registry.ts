@@ -4,6 +4,8 @@ import { digestMd5Mechanism } from './digest-md5.js';
 import { externalMechanism } from './external.js';
 import { loginMechanism } from './login.js';
 import type { Mechanism, MechanismRegistry } from './mechanism.js';
+import { msnMechanism } from './msn.js';
+import { ntlmMechanism } from './ntlm.js';
 import { plainMechanism } from './plain.js';
 import {
   scramSha1Mechanism,
@@ -23,6 +25,8 @@ export const DEFAULT_MECHANISMS: readonly Mechanism[] = [
   plainMechanism,
   loginMechanism,
   externalMechanism,
+  ntlmMechanism,
+  msnMechanism,
 ];
 
 /** A registry over `mechanisms` (in that order); names are looked up case-insensitively. */

@@ -123,7 +123,7 @@ export class LoginEngine {
       const secret = findClearSecret(this.checkers, req);
       if (secret === null) return refuse('unsupported-credential');
       attempt.secrets.set(address, { kind: 'real', account, settings });
-      return { ok: true, secret, authcid: address };
+      return { ok: true, secret, authcid: address, allowNTLMv1: settings.allowNTLMv1 === true };
     });
     if ('ok' in outcome) return outcome;
     if (outcome.kind === 'failure') return { ok: false, failure: outcome.failure };
