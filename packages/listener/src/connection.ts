@@ -175,6 +175,11 @@ export class SocketConnection implements Connection {
         return cert && 'raw' in cert ? (cert as tls.PeerCertificate).raw : null;
       },
       protocol: secure.getProtocol(),
+      peerCertificateDer: () => {
+        const cert = secure.getPeerCertificate();
+        // without a client certificate Node gives an empty object
+        return cert && 'raw' in cert && Buffer.isBuffer(cert.raw) ? cert.raw : null;
+      },
     };
   }
 

@@ -13,7 +13,9 @@ export class TlsHandshakeError extends Error {}
  */
 export function upgradeToTls(raw: net.Socket, secureContext: tls.SecureContext, timeoutMs: number): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
-    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext, requestCert: false });
+    // Ask every client for a certificate (SASL EXTERNAL) but never refuse one for lacking it or
+    // for an unknown issuer: auth-core checks it against the CA of the listener's domain.
+    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext, requestCert: true, rejectUnauthorized: false });
     // a handshake failure must never become an unhandled 'error' event
     secure.on('error', () => {});
     let timer: NodeJS.Timeout | undefined;

@@ -76,6 +76,11 @@ export interface Connection {
     exportKeyingMaterial(length: number, label: string, context?: Buffer): Buffer;
     serverCertificateDer(): Buffer | null;
     protocol: string | null;
+    /**
+     * DER of the client's certificate (asked for on every TLS link, never verified here), null
+     * when it sent none. Optional so that test doubles of Connection need not have it.
+     */
+    peerCertificateDer?(): Buffer | null;
   } | undefined;
 
   /**
