@@ -15,5 +15,7 @@ export function passwordSources(options: PasswordSourceOptions): PasswordChecker
   const os = createOsPasswordChecker({
     onProblem: (address, reason) => options.logger.warn({ address, source: 'os' }, reason),
   });
+  // Issue 7: the Authentication URI and External helper sources are appended here, after the OS
+  // one, by the engineer doing those two (this file was created with own + OS first).
   return [ownPasswordChecker, os];
 }
