@@ -15,6 +15,8 @@ export interface ScramOptions {
   /** -PLUS: bind to this TLS connection */
   binding?: { type: ChannelBinding; socket: tls.TLSSocket; /** replace the real data (refusal tests) */ override?: Buffer };
   nonce?: string;
+  /** an authorization identity for the GS2 header (`a=`) */
+  authzid?: string;
 }
 
 export function scramMechanism(hash: ScramHash, plus: boolean): string {
@@ -30,7 +32,8 @@ export class ScramClient {
 
   constructor(private readonly opts: ScramOptions) {
     this.clientNonce = opts.nonce ?? crypto.randomBytes(18).toString('base64');
-    this.gs2Header = opts.binding ? `p=${opts.binding.type},,` : 'n,,';
+    const authz = opts.authzid ? `a=${saslName(opts.authzid)}` : '';
+    this.gs2Header = opts.binding ? `p=${opts.binding.type},${authz},` : `n,${authz},`;
     this.cbData = opts.binding ? (opts.binding.override ?? channelBindingData(opts.binding.type, opts.binding.socket)) : Buffer.alloc(0);
     this.clientFirstBare = `n=${saslName(opts.user)},r=${this.clientNonce}`;
   }
