@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import os from 'node:os';
 import { createAuthenticator, createDefaultMechanisms } from '@portcullis/auth-core';
 import { openDirectoryStore } from '@portcullis/directory';
+import type { ExternalAuthService } from '@portcullis/ext-auth';
 import { ensureTlsMaterial, startListener, type RunningListener, type TlsMaterial } from '@portcullis/listener';
 import { createCache, createWorkerCache, type ManagedSessionCache } from '@portcullis/session-cache';
 import type { GatewayConfig } from '../config/load.js';
@@ -10,7 +11,8 @@ import { createHttpSide, ReadinessState, type HttpSide } from './http-side.js';
 import { formatListenerTable, type ListenerRow } from './listener-table.js';
 import { createLogger, type GatewayLogger } from './logger.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
-import { passwordSources } from './password-sources.js';
+import { passwordSources, startExternalAuth } from './password-sources.js';
+import { withExternalProvisioning } from './external-provisioning.js';
 import { prepareStore } from './prepare-directory.js';
 import { runPrimary } from './primary.js';
 import { checkServices, handlerFor } from './services.js';
@@ -45,6 +47,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
   let cache: ManagedSessionCache | undefined;
   let metrics: GatewayMetrics | undefined;
   let http: HttpSide | undefined;
+  let externalAuth: ExternalAuthService | undefined;
   const listeners: RunningListener[] = [];
   try {
     const mechanisms = createDefaultMechanisms();
@@ -59,14 +62,16 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
     const readiness = new ReadinessState(() => activeCache.status());
     if (!options.worker) await prepareStore(store, config, io, logger);
 
+    const helper = startExternalAuth(logger, store);
+    externalAuth = helper;
     const authenticator = createAuthenticator({
-      directory: store,
+      directory: withExternalProvisioning(store, helper),
       cache,
       mainDomain: config.mainDomain,
       mechanisms,
       logger,
       onLogin: gatewayMetrics.onLogin,
-      passwordCheckers: passwordSources({ logger }),
+      passwordCheckers: passwordSources({ logger, externalAuth: helper }),
     });
     const deps = { authenticator, serverName: config.hostname };
 
@@ -116,6 +121,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
         await Promise.allSettled(listeners.map((l) => l.close(SHUTDOWN_GRACE_MS)));
         await httpSide.close();
         gatewayMetrics.close();
+        helper.close();
         await activeCache.close();
         await store.close();
         logger.info('stopped');
@@ -126,6 +132,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
     await Promise.allSettled(listeners.map((l) => l.close(0)));
     await http?.close();
     metrics?.close();
+    externalAuth?.close();
     await cache?.close();
     await store.close();
     flush();
