@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { accountCreate, accountSet, accountShow } from './commands/account.js';
 import { ensureMainDomain, openContext, type CliIo, type CommandContext } from './commands/context.js';
 import { domainCreate, domainSet, domainShow } from './commands/domain.js';
+import { kerberosDelete, kerberosImport, kerberosList } from './commands/kerberos.js';
 import { rightsGrant, rightsRevoke, rightsShow } from './commands/rights.js';
 import { serverSet, serverShow } from './commands/server.js';
 import { runTransfer } from './commands/transfer.js';
@@ -26,6 +27,9 @@ export const USAGE = `usage:
   portcullis rights grant ADDRESS RIGHT ...
   portcullis rights revoke ADDRESS [RIGHT ...]  (no RIGHT: all of them)
   portcullis rights show ADDRESS
+  portcullis kerberos import DOMAIN KEYTAB   (adds an MIT keytab's keys to the domain)
+  portcullis kerberos list DOMAIN
+  portcullis kerberos delete DOMAIN ID ...
   portcullis export DIR                 (the whole directory as files)
   portcullis import DIR
 Every command takes --config FILE (default ./portcullis.yaml if present, else embedded defaults).
@@ -110,6 +114,17 @@ async function runAdmin(ctx: CommandContext, noun: string, verb: string | undefi
       arity(args, 1, 'rights ADDRESS');
       exact(1);
       return rightsShow(ctx, args[0]!);
+    case 'kerberos import':
+      arity(args, 2, 'kerberos DOMAIN KEYTAB');
+      exact(2);
+      return kerberosImport(ctx, args[0]!, args[1]!);
+    case 'kerberos list':
+      arity(args, 1, 'kerberos DOMAIN');
+      exact(1);
+      return kerberosList(ctx, args[0]!);
+    case 'kerberos delete':
+      arity(args, 1, 'kerberos DOMAIN');
+      return kerberosDelete(ctx, args[0]!, args.slice(1));
     default:
       throw new UsageError(`unknown command '${[noun, verb].filter(Boolean).join(' ')}'`);
   }
@@ -134,7 +149,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await runTransfer(noun, cmd.positionals.slice(1), cmd.config, io);
       return 0;
     }
-    if (!['domain', 'account', 'server', 'rights'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
+    if (!['domain', 'account', 'server', 'rights', 'kerberos'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
     const ctx = await openContext(cmd.config, io);
     try {
       await runAdmin(ctx, noun, verb, args, cmd.password);

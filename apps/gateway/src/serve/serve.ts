@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import os from 'node:os';
 import { createAuthenticator, createDefaultMechanisms } from '@portcullis/auth-core';
 import { openDirectoryStore } from '@portcullis/directory';
+import { withGssapiMechanism } from '@portcullis/kerberos';
 import type { ExternalAuthService } from '@portcullis/ext-auth';
 import { ensureTlsMaterial, startListener, type RunningListener, type TlsMaterial } from '@portcullis/listener';
 import { createCache, createWorkerCache, type ManagedSessionCache } from '@portcullis/session-cache';
@@ -50,7 +51,8 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
   let externalAuth: ExternalAuthService | undefined;
   const listeners: RunningListener[] = [];
   try {
-    const mechanisms = createDefaultMechanisms();
+    // GSSAPI lives in packages/kerberos (native MIT GSS-API), so auth-core stays free of native code
+    const mechanisms = withGssapiMechanism(createDefaultMechanisms(), { directory: store, logger });
     const gatewayMetrics = createGatewayMetrics({ mechanisms: [...mechanisms.all().map((m) => m.name), 'CLRTXT', 'APOP'] });
     metrics = gatewayMetrics;
     // with workers the memory cache lives in the primary, so that lockout counts stay exact

@@ -18,5 +18,11 @@ export function redactAccountSettings(settings: AccountSettings | undefined): Re
 export function redactDefaults<T extends { defaultAccountSettings?: AccountSettings }>(settings: T): Record<string, unknown> {
   const { defaultAccountSettings, ...rest } = settings;
   const redacted = redactAccountSettings(defaultAccountSettings);
-  return { ...rest, ...(redacted ? { defaultAccountSettings: redacted } : {}) };
+  // a domain's Kerberos keys are secrets: `kerberos list` shows them without the key bytes
+  const { kerberosKeys, ...shown } = rest as typeof rest & { kerberosKeys?: unknown };
+  return {
+    ...shown,
+    ...(redacted ? { defaultAccountSettings: redacted } : {}),
+    ...(Array.isArray(kerberosKeys) ? { kerberosKeys: `(${kerberosKeys.length} keys, see kerberos list)` } : {}),
+  };
 }

@@ -44,6 +44,12 @@ export interface MechanismContext {
    * lockout, enabledServices, then `authzid`). Optional so that other contexts need not have it.
    */
   completeCertificateLogin?(authzid?: string): Promise<MechanismOutcome>;
+  /**
+   * SASL GSSAPI: a Kerberos ticket checked with a key of `keyDomain` proved `address`
+   * (user@keyDomain). Finish the login: the account must be in exactly that domain and have
+   * allowKerberos on; then lockout, enabledServices, `authzid`. Optional like the one above.
+   */
+  completeKerberosLogin?(address: string, keyDomain: string, authzid?: string): Promise<MechanismOutcome>;
 }
 
 export type MechanismOutcome =

@@ -29,6 +29,7 @@ import {
 import { resolveAuthorization, type CanImpersonate } from '../policy/impersonation.js';
 import type { Attempt } from './attempt.js';
 import { certificateAccount } from './certificate-login.js';
+import { kerberosAccount } from './kerberos-login.js';
 import { DEFAULT_FAILURE_DELAY_MS, SILENT_LOGGER, type AuthenticatorOptions, type LoginEvent } from './options.js';
 
 const MAX_LOGGED_NAME = 256;
@@ -159,6 +160,16 @@ export class LoginEngine {
   async completeCertificateLogin(attempt: Attempt, authzid?: string): Promise<MechanismOutcome> {
     return this.guard(attempt, async () => {
       const found = await certificateAccount(this.directory, this.cache, attempt, this.mainDomain, this.logger);
+      if (!found.ok) return fail(found.code, found.hide);
+      await clearLoginFailures(this.cache, found.address, found.settings);
+      return this.authorize(attempt, found.account, found.settings, found.server, authzid);
+    });
+  }
+
+  /** SASL GSSAPI: a ticket checked with `keyDomain`'s key proved `address` (kerberos-login.ts). */
+  async completeKerberosLogin(attempt: Attempt, address: string, keyDomain: string, authzid?: string): Promise<MechanismOutcome> {
+    return this.guard(attempt, async () => {
+      const found = await kerberosAccount(this.directory, this.cache, attempt, address, keyDomain);
       if (!found.ok) return fail(found.code, found.hide);
       await clearLoginFailures(this.cache, found.address, found.settings);
       return this.authorize(attempt, found.account, found.settings, found.server, authzid);
