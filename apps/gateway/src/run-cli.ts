@@ -7,6 +7,7 @@ import { accountCreate, accountSet, accountShow } from './commands/account.js';
 import { ensureMainDomain, openContext, type CliIo, type CommandContext } from './commands/context.js';
 import { domainCreate, domainSet, domainShow } from './commands/domain.js';
 import { kerberosDelete, kerberosImport, kerberosList } from './commands/kerberos.js';
+import { runPki } from './commands/pki.js';
 import { rightsGrant, rightsRevoke, rightsShow } from './commands/rights.js';
 import { serverSet, serverShow } from './commands/server.js';
 import { runTransfer } from './commands/transfer.js';
@@ -30,6 +31,7 @@ export const USAGE = `usage:
   portcullis kerberos import DOMAIN KEYTAB   (adds an MIT keytab's keys to the domain)
   portcullis kerberos list DOMAIN
   portcullis kerberos delete DOMAIN ID ...
+  portcullis pki dev-ca DIR [--domain D] [--client ADDRESS ...]  (a development CA, client certificates)
   portcullis export DIR                 (the whole directory as files)
   portcullis import DIR
 Every command takes --config FILE (default ./portcullis.yaml if present, else embedded defaults).
@@ -133,6 +135,8 @@ async function runAdmin(ctx: CommandContext, noun: string, verb: string | undefi
 /** Run one command; resolves with the exit code (serve resolves when it has stopped). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
+    // pki has options of its own that the admin commands' strict parser would refuse
+    if (argv[0] === 'pki') return await runPki(argv.slice(1), io);
     const cmd = parse(argv);
     const [noun, verb, ...args] = cmd.positionals;
     if (cmd.help || noun === undefined || noun === 'help') {
