@@ -22,8 +22,8 @@ export const LOGIN_METHODS: readonly LoginMethod[] = [
   'CLRTXT', 'CRAM-MD5', 'DIGEST-MD5', 'APOP', 'GSSAPI', 'NTLM', 'MSN', 'SESSIONID', 'SCRAM',
 ];
 
-/** `passwordEncryption`: how a newly set password is stored. */
-export type PasswordEncryption = 'clear' | 'U-crpt' | 'UB-crpt';
+/** `passwordEncryption`: how a newly set password is stored (A-crpt: argon2id, beyond the spec). */
+export type PasswordEncryption = 'clear' | 'U-crpt' | 'UB-crpt' | 'A-crpt';
 
 /**
  * Account settings. Every key is optional in storage: the effective value comes from the account,

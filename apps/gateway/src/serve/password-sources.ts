@@ -4,10 +4,10 @@
  * the password logs in (auth-core's checkPassword); each source decides from the account's
  * settings whether it is switched on.
  */
-import { ownPasswordChecker, type AuthLogger, type DirectoryStore, type PasswordChecker } from '@portcullis/auth-core';
+import { ownPasswordChecker, registerCryptVerifier, type AuthLogger, type DirectoryStore, type PasswordChecker } from '@portcullis/auth-core';
 import { createExternalPasswordChecker, ExternalAuthService } from '@portcullis/ext-auth';
 import { createUriPasswordChecker } from '@portcullis/ldap-auth';
-import { createOsPasswordChecker } from '@portcullis/os-auth';
+import { createOsPasswordChecker, nativeCryptAvailable, verifyCrypt } from '@portcullis/os-auth';
 import type { Logger } from 'pino';
 
 export interface PasswordSourceOptions {
@@ -17,6 +17,9 @@ export interface PasswordSourceOptions {
 }
 
 export function passwordSources(options: PasswordSourceOptions): PasswordChecker[] {
+  // imported U-crpt hashes in formats only libcrypt implements ($y$ yescrypt...) go to os-auth
+  if (nativeCryptAvailable()) registerCryptVerifier(verifyCrypt);
+  else options.logger.warn({ source: 'os' }, 'the libcrypt binding of @portcullis/os-auth is not built: OS passwords and $y$ hashes cannot log in');
   const os = createOsPasswordChecker({
     onProblem: (address, reason) => options.logger.warn({ address, source: 'os' }, reason),
   });

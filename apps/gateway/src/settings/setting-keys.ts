@@ -27,7 +27,7 @@ export interface KeySpec {
   secret?: 'password' | 'password-map';
 }
 
-export const PASSWORD_ENCRYPTIONS = ['clear', 'U-crpt', 'UB-crpt'] as const;
+export const PASSWORD_ENCRYPTIONS = ['clear', 'U-crpt', 'UB-crpt', 'A-crpt'] as const;
 
 /** Account keys that a default level may also set (not the passwords themselves). */
 const INHERITABLE_ACCOUNT_KEYS: Record<string, KeySpec> = {

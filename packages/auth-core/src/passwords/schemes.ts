@@ -6,7 +6,9 @@
 import { randomInt } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import unixCrypt from 'unix-crypt-td-js';
+import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { constantTimeEqual } from './constant-time.js';
+import { verifyImportedHash } from './imported-hashes.js';
 
 export interface PasswordScheme {
   /** the name in the `{...}` prefix, as the `passwordEncryption` setting spells it */
@@ -47,7 +49,8 @@ const unixDesCrypt: PasswordScheme = {
     return desCrypt(plain, salt);
   },
   verify: async (data, plain) => {
-    if (!DES_CRYPT_RE.test(data)) return false;
+    // imported hashes keep the prefix they came with ($6$..., {SSHA}...): see imported-hashes.ts
+    if (!DES_CRYPT_RE.test(data)) return verifyImportedHash(data, plain);
     return constantTimeEqual(desCrypt(plain, data.slice(0, 2)), data);
   },
 };
@@ -62,8 +65,25 @@ const blowfishCrypt: PasswordScheme = {
   },
 };
 
+const ARGON2ID_RE = /^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
+
+/**
+ * A-crpt (ours, beyond the spec): argon2id in its PHC string form, with @node-rs/argon2's
+ * defaults (m=19456 KiB, t=2, p=1: OWASP's first recommended setting). Hashing runs off the
+ * event loop in the library's own threads.
+ */
+const argon2idCrypt: PasswordScheme = {
+  name: 'A-crpt',
+  oneWay: true,
+  encode: (plain) => argon2Hash(plain),
+  verify: async (data, plain) => {
+    if (!ARGON2ID_RE.test(data)) return false;
+    return argon2Verify(data, plain).catch(() => false);
+  },
+};
+
 const SCHEMES = new Map<string, PasswordScheme>(
-  [clear, unixDesCrypt, blowfishCrypt].map((s) => [s.name.toLowerCase(), s]),
+  [clear, unixDesCrypt, blowfishCrypt, argon2idCrypt].map((s) => [s.name.toLowerCase(), s]),
 );
 
 /** The scheme for a `passwordEncryption` value or a stored prefix (case-insensitive). */

@@ -1,5 +1,6 @@
 /**
- * Stored password strings: `{clear}secret`, `{U-crpt}<DES crypt>`, `{UB-crpt}<bcrypt>`.
+ * Stored password strings: `{clear}secret`, `{U-crpt}<DES crypt or an imported hash>`,
+ * `{UB-crpt}<bcrypt>`, `{A-crpt}<argon2id PHC string>`.
  *
  * A string without a `{scheme}` prefix is read as clear text, so a hand-edited settings file with
  * `password: secret` works; a string with an unknown prefix never matches anything.
@@ -58,6 +59,7 @@ export function isOneWay(stored: string): boolean {
 // Precomputed once so an unknown account costs one bcrypt comparison, like a real UB-crpt account.
 const DUMMY_BCRYPT = '$2b$10$332mgUgszzjF41XQy15SzuGstRZb7bAuci4N5u3fHAC/E0cT2pt6O';
 const DUMMY_DES = 'abJnggxhB/yWI';
+const DUMMY_ARGON2ID = '$argon2id$v=19$m=19456,t=2,p=1$YbKQJ5QCmOxo/7pwIoTUUg$SCqT2nyQoUY/7kSIfPfoPQ3Ynq8L7psAuojxk6N9Deo';
 
 /**
  * Spend about what checking a password stored as `encryption` would, and answer no. Used for
@@ -65,7 +67,8 @@ const DUMMY_DES = 'abJnggxhB/yWI';
  */
 export async function dummyVerify(encryption: PasswordEncryption, plain: string): Promise<false> {
   const scheme = schemeNamed(encryption) ?? schemeNamed('clear')!;
-  const data = scheme.name === 'UB-crpt' ? DUMMY_BCRYPT : scheme.name === 'U-crpt' ? DUMMY_DES : 'x'.repeat(16);
+  const data =
+    scheme.name === 'UB-crpt' ? DUMMY_BCRYPT : scheme.name === 'U-crpt' ? DUMMY_DES : scheme.name === 'A-crpt' ? DUMMY_ARGON2ID : 'x'.repeat(16);
   await scheme.verify(data, plain);
   return false;
 }
