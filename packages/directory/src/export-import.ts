@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DirectoryStore, DomainSettings } from '@portcullis/auth-core';
+import type { AccessRightsStore, DirectoryStore, DomainSettings } from '@portcullis/auth-core';
 import { DirectoryError } from './errors.js';
 import { createFileStore } from './file-store.js';
 
@@ -58,7 +58,27 @@ async function copyDomains(domains: DomainSettings[], into: DirectoryStore, repl
   return kept;
 }
 
-/** Copy server settings, domains and accounts from one store into another. */
+function keepsRights(store: DirectoryStore): store is DirectoryStore & AccessRightsStore {
+  const s = store as Partial<AccessRightsStore>;
+  return typeof s.getAccessRights === 'function' && typeof s.setAccessRights === 'function';
+}
+
+/** A domain's access rights, account by account, under the same replace rule as accounts. */
+async function copyAccessRights(from: DirectoryStore, into: DirectoryStore, domain: string, replace: boolean): Promise<number> {
+  if (!keepsRights(from) || !keepsRights(into)) return 0;
+  const source = await from.getAccessRights(domain);
+  if (Object.keys(source).length === 0) return 0;
+  const target = await into.getAccessRights(domain);
+  let kept = 0;
+  for (const [name, rights] of Object.entries(source)) {
+    if (!replace && target[name] !== undefined) kept++;
+    else target[name] = rights;
+  }
+  await into.setAccessRights(domain, target);
+  return kept;
+}
+
+/** Copy server settings, domains, accounts and access rights from one store into another. */
 async function copyDirectory(from: DirectoryStore, into: DirectoryStore, replace: boolean, hasServerSettings: boolean): Promise<TransferResult> {
   const result: TransferResult = { domains: 0, accounts: 0, kept: 0 };
   if (hasServerSettings) {
@@ -87,6 +107,7 @@ async function copyDirectory(from: DirectoryStore, into: DirectoryStore, replace
       }
       result.accounts++;
     }
+    result.kept += await copyAccessRights(from, into, domain, replace);
   }
   return result;
 }

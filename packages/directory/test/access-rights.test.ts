@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createRedisClient, closeRedisClient, waitForReady, type RedisClient } from '@portcullis/redis-client';
 import type { AccessRightsStore, DirectoryStore } from '@portcullis/auth-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createFileStore, createRedisStore } from '../src/index.js';
+import { createFileStore, createRedisStore, exportDirectory, importDirectory } from '../src/index.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 
 type Store = DirectoryStore & AccessRightsStore;
@@ -103,6 +103,29 @@ describe('file store', () => {
       expect(text).toMatch(/^alice:\n\s+- CanImpersonate\n\s+- Domain$/m);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('export and import', () => {
+  it('carry the access rights, and import without replace keeps the target account entries', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'portcullis-access-x-'));
+    const from = createFileStore(join(root, 'a'));
+    const into = createFileStore(join(root, 'b'));
+    try {
+      await from.createDomain({ name: 'example.test' });
+      await from.setAccessRights('example.test', { alice: ['CanImpersonate'], bob: ['Domain'] });
+      await exportDirectory(from, join(root, 'x'));
+      expect(await createFileStore(join(root, 'x')).getAccessRights('example.test')).toEqual({ alice: ['CanImpersonate'], bob: ['Domain'] });
+      await into.createDomain({ name: 'example.test' });
+      await into.setAccessRights('example.test', { alice: ['Master'] });
+      const r = await importDirectory(join(root, 'x'), into, { replace: false });
+      expect(r.kept).toBeGreaterThanOrEqual(1);
+      expect(await into.getAccessRights('example.test')).toEqual({ alice: ['Master'], bob: ['Domain'] });
+      await importDirectory(join(root, 'x'), into);
+      expect(await into.getAccessRights('example.test')).toEqual({ alice: ['CanImpersonate'], bob: ['Domain'] });
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
   });
 });
