@@ -92,6 +92,16 @@ describe('curl AUTH=NTLM', () => {
     expect(authenticate.subarray(userOff, userOff + userLen).toString('latin1')).toBe(ALICE.address);
   });
 
+  it('DOMAIN\\user: the NTLM domain only enters the hash; the login name stays the user part', async () => {
+    const r = await curlLogin('imap', `WORKGROUP\\${ALICE.address}`, ALICE.password, true);
+    expect(r.code, r.stderr).toBe(0);
+    const { authenticate } = ntlmMessages(r.stderr);
+    const domainLen = authenticate.readUInt16LE(28);
+    const domainOff = authenticate.readUInt32LE(32);
+    expect(authenticate.subarray(domainOff, domainOff + domainLen).toString('latin1')).toBe('WORKGROUP');
+    expect(logged('login succeeded', { mechanism: 'NTLM', account: ALICE.address })).toBe(true);
+  });
+
   describe.each(['imap', 'pop3'] as const)('%s', (proto) => {
     it('logs in with the right password (no allowNTLMv1 needed)', async () => {
       const r = await curlLogin(proto, ALICE.address, ALICE.password);

@@ -115,7 +115,9 @@ export class LoginEngine {
         // A disguised refusal: the exchange runs on with a secret nobody knows and fails at the
         // proof, as it would for a wrong password.
         attempt.secrets.set(address, { kind: 'phantom' });
-        return { ok: true, secret: randomBytes(24).toString('base64'), authcid: address };
+        // allowNTLMv1 as the defaults give it, so an NTLMv1 attempt is refused alike either way
+        const allowNTLMv1 = effectiveAccountSettings({}, domain, server).allowNTLMv1 === true;
+        return { ok: true, secret: randomBytes(24).toString('base64'), authcid: address, allowNTLMv1 };
       };
       if (!account || !name) return refuse('unknown-account');
       const settings = effectiveAccountSettings(account.settings, domain, server);
