@@ -51,7 +51,9 @@ async function readAnswer(conn: Connection): Promise<Answer> {
   conn.log.debug({ command: 'SASL continuation' }, 'client answer');
   const text = line.toString('latin1').trim();
   if (text === '*') return { kind: 'cancel' };
-  const data = decodeBase64Strict(text);
+  // curl answers an empty challenge of EXTERNAL with `=` (as for an initial response); `=` is not
+  // base64 of anything, so reading it as empty is unambiguous
+  const data = text === '=' ? Buffer.alloc(0) : decodeBase64Strict(text);
   return data ? { kind: 'data', data } : { kind: 'aborted', reason: 'malformed-base64' };
 }
 

@@ -100,6 +100,11 @@ describe('runSaslDialog', () => {
     expect(bad.outcome).toEqual({ kind: 'aborted', reason: 'expected-empty' });
   });
 
+  it('takes `=` as an empty answer, as curl sends one after an empty challenge', async () => {
+    const ok = await dialog(fakeExchange(Buffer.from('v=sig')), null, ['Z28=', '=']);
+    expect(ok.outcome.kind).toBe('success');
+  });
+
   it('cancels on `*`', async () => {
     const { outcome } = await dialog(fakeExchange(), null, ['*']);
     expect(outcome).toEqual({ kind: 'failure', failure: cancelled });
