@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { accountCreate, accountSet, accountShow } from './commands/account.js';
+import { accountImport } from './commands/account-import.js';
 import { ensureMainDomain, openContext, type CliIo, type CommandContext } from './commands/context.js';
 import { domainCreate, domainSet, domainShow } from './commands/domain.js';
 import { kerberosDelete, kerberosImport, kerberosList } from './commands/kerberos.js';
@@ -23,6 +24,7 @@ export const USAGE = `usage:
   portcullis account create ADDRESS [--password P] [KEY=VALUE ...]
   portcullis account set ADDRESS KEY=VALUE ...
   portcullis account show ADDRESS
+  portcullis account import FILE            (ADDRESS:HASH lines; hashes kept as U-crpt)
   portcullis server set KEY=VALUE ...
   portcullis server show
   portcullis rights grant ADDRESS RIGHT ...
@@ -101,6 +103,10 @@ async function runAdmin(ctx: CommandContext, noun: string, verb: string | undefi
       arity(args, 1, 'account ADDRESS');
       exact(1);
       return accountShow(ctx, args[0]!);
+    case 'account import':
+      arity(args, 1, 'account import FILE');
+      exact(1);
+      return accountImport(ctx, args[0]!);
     case 'server set':
       return serverSet(ctx, args);
     case 'server show':
