@@ -22,6 +22,7 @@ const POSTMASTER_PASSWORD = 'Postmaster-Secret-4';
 
 const LISTENERS = {
   imap: { service: 'imap', tls: 'none' },
+  pop: { service: 'pop', tls: 'none' },
   submission: { service: 'smtp', tls: 'starttls' },
 } as const;
 
@@ -90,6 +91,17 @@ describe('impersonation with PLAIN', () => {
     const ok = logLines('login succeeded').filter((l) => l['service'] === 'imap' && l['authzid'] === BOB.address);
     expect(ok.length).toBeGreaterThan(0);
     expect(ok[0]).toMatchObject({ account: ALICE.address, authzid: BOB.address, mechanism: 'PLAIN' });
+  });
+
+  it('opens bob over POP3 too', async () => {
+    const r = await curl([
+      '--login-options', 'AUTH=PLAIN',
+      '--sasl-authzid', BOB.address,
+      '--user', `${ALICE.address}:${ALICE.password}`,
+      `pop3://127.0.0.1:${gw.ports.pop}/`,
+    ]);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(logLines('login succeeded').some((l) => l['service'] === 'pop' && l['account'] === ALICE.address && l['authzid'] === BOB.address)).toBe(true);
   });
 
   it('an authzid without a domain is taken in alice’s domain', async () => {
