@@ -8,10 +8,13 @@
 import { effectiveAccountSettings, type AccountRecord, type DirectoryStore } from '@portcullis/auth-core';
 import type { ExternalAuthService } from '@portcullis/ext-auth';
 
+/** the one thing provisioning needs of the helper */
+export type Provisioner = Pick<ExternalAuthService, 'provision'>;
+
 /** what a helper may provision: a plain local part (the login name rules keep it lower-case) */
 const PROVISIONABLE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
-export function withExternalProvisioning(store: DirectoryStore, externalAuth: ExternalAuthService): DirectoryStore {
+export function withExternalProvisioning(store: DirectoryStore, externalAuth: Provisioner): DirectoryStore {
   const getAccount = async (domain: string, name: string): Promise<AccountRecord | null> => {
     const found = await store.getAccount(domain, name);
     if (found || !PROVISIONABLE_NAME.test(name)) return found;
