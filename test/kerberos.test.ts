@@ -1,0 +1,128 @@
+/**
+ * SASL GSSAPI against a real MIT KDC: service keys made by kadmin, imported with `portcullis
+ * kerberos import`, tickets from kinit, curl as the client. Hostnames are mapped to 127.0.0.1 with
+ * curl's --connect-to, so the service principal (imap/HOST) follows the URL's host.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Gateway, type ListenerSpec } from './harness/gateway.js';
+import { MitKdc } from './harness/mit-kdc.js';
+import { curl } from './harness/run.js';
+import { stopCleanly } from './harness/fixtures.js';
+
+const REALM = 'KRB.TEST';
+const LOGIN_DENIED = 67;
+const PASSWORDS = { alice: 'Alice-Krb-1', bob: 'Bob-Krb-1', carol: 'Carol-Krb-1' };
+const LISTENERS = {
+  imap: { service: 'imap', tls: 'none' },
+  pop: { service: 'pop', tls: 'none' },
+  smtp: { service: 'smtp', tls: 'none' },
+} satisfies Record<string, ListenerSpec>;
+type L = keyof typeof LISTENERS;
+
+let kdc: MitKdc;
+let gw: Gateway<L>;
+const tickets: Record<string, NodeJS.ProcessEnv> = {};
+
+beforeAll(async () => {
+  kdc = await MitKdc.start(REALM);
+  gw = await Gateway.start({ listeners: LISTENERS });
+  for (const [user, pw] of Object.entries(PASSWORDS)) await kdc.addUser(user, pw);
+  const keytab = (name: string) => path.join(kdc.dir, `${name}.keytab`);
+  // krb.test answers for mail.krb.test (an alias) and holds the keys of its services
+  await gw.cliOk('domain', 'create', 'krb.test', 'aliases=mail.krb.test,stale.krb.test', 'loginMethods=CLRTXT,GSSAPI');
+  for (const svc of ['imap', 'pop', 'smtp']) await kdc.addService(`${svc}/mail.krb.test`, keytab('krb'));
+  await gw.cliOk('kerberos', 'import', 'krb.test', keytab('krb'));
+  // other.test exists, but its service key sits in krb.test: tickets for it must be refused
+  await gw.cliOk('domain', 'create', 'other.test', 'loginMethods=CLRTXT,GSSAPI');
+  await kdc.addService('imap/other.test', keytab('other'));
+  await gw.cliOk('kerberos', 'import', 'krb.test', keytab('other'));
+  // a key imported at kvno 2 and then changed in the KDC (kvno 3): the stored key is stale
+  await kdc.addService('imap/stale.krb.test', keytab('stale'));
+  await gw.cliOk('kerberos', 'import', 'krb.test', keytab('stale'));
+  await kdc.kadmin(`ktadd -k ${keytab('stale-new')} imap/stale.krb.test`);
+  // the listeners serve the main domain: it advertises GSSAPI
+  await gw.cliOk('domain', 'set', 'example.test', 'loginMethods=CLRTXT,SCRAM,GSSAPI');
+  await gw.cliOk('account', 'create', 'alice@krb.test', 'password=Unused-Pw-9');
+  await gw.cliOk('account', 'create', 'bob@krb.test', 'password=Unused-Pw-9', 'allowKerberos=false');
+  await gw.cliOk('account', 'create', 'alice@other.test', 'password=Unused-Pw-9');
+  for (const [user, pw] of Object.entries(PASSWORDS)) tickets[user] = await kdc.kinit(user, pw);
+}, 60_000);
+
+afterAll(async () => {
+  await stopCleanly(gw, Object.values(PASSWORDS));
+  await kdc?.stop();
+});
+
+function gssapiLogin(proto: 'imap' | 'pop3' | 'smtp', host: string, user: string) {
+  const port = proto === 'imap' ? gw.ports.imap : proto === 'pop3' ? gw.ports.pop : gw.ports.smtp;
+  const extra = proto === 'smtp' ? ['--mail-rcpt', `${user}@krb.test`, '--upload-file', '/dev/null'] : [];
+  return curlWithTicket(tickets[user]!, [
+    '--connect-to', `${host}:${port}:127.0.0.1:${port}`,
+    '--login-options', 'AUTH=GSSAPI',
+    '--user', `${user}@${REALM}:`,
+    ...extra,
+    `${proto}://${host}:${port}/`,
+  ]);
+}
+
+async function curlWithTicket(env: NodeJS.ProcessEnv, args: string[]) {
+  const saved = { ...process.env };
+  Object.assign(process.env, { KRB5_CONFIG: env.KRB5_CONFIG, KRB5CCNAME: env.KRB5CCNAME });
+  try {
+    return await curl(['-v', ...args]);
+  } finally {
+    for (const k of ['KRB5_CONFIG', 'KRB5CCNAME']) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  }
+}
+
+describe('SASL GSSAPI with curl', () => {
+  it('IMAP: alice logs in with her ticket for imap/mail.krb.test (a domain alias)', async () => {
+    const r = await gssapiLogin('imap', 'mail.krb.test', 'alice');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\* LIST .*INBOX/im);
+    expect(r.stderr).toMatch(/AUTHENTICATE GSSAPI/);
+  });
+
+  it('the gateway log names the account and the mechanism', () => {
+    expect(gw.stdout + gw.stderr).toMatch(/"account":"alice@krb\.test".*"mechanism":"GSSAPI".*"result":"success"|"mechanism":"GSSAPI".*"account":"alice@krb\.test"/);
+  });
+
+  it('refuses an account whose allowKerberos is off', async () => {
+    const r = await gssapiLogin('imap', 'mail.krb.test', 'bob');
+    expect(r.code, r.stderr).toBe(LOGIN_DENIED);
+    expect(gw.stderr + gw.stdout).toMatch(/"account":"bob@krb\.test"[^\n]*"result":"unsupported-credential"/);
+  });
+
+  it('refuses a ticket for a principal that has no account', async () => {
+    const r = await gssapiLogin('imap', 'mail.krb.test', 'carol');
+    expect(r.code, r.stderr).toBe(LOGIN_DENIED);
+    expect(gw.stderr + gw.stdout).toMatch(/"account":"carol@krb\.test"[^\n]*"result":"unknown-account"/);
+  });
+
+  it('refuses a ticket for a service whose key belongs to another domain', async () => {
+    const r = await gssapiLogin('imap', 'other.test', 'alice');
+    expect(r.code, r.stderr).toBe(LOGIN_DENIED);
+    expect(gw.stderr + gw.stdout).toMatch(/"reason":"the domain has no key for the ticket service","domain":"other.test"/);
+  });
+
+  it('refuses a ticket made with a newer key version than the stored one', async () => {
+    const r = await gssapiLogin('imap', 'stale.krb.test', 'alice');
+    expect(r.code, r.stderr).toBe(LOGIN_DENIED);
+    expect(gw.stderr + gw.stdout).toMatch(/"reason":"MIT GSS-API refused the ticket"[^\n]*kvno/i);
+  });
+
+  it('POP3: alice logs in with her ticket for pop/mail.krb.test', async () => {
+    const r = await gssapiLogin('pop3', 'mail.krb.test', 'alice');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/AUTH GSSAPI/);
+  });
+
+  it('SMTP: alice logs in with her ticket for smtp/mail.krb.test', async () => {
+    const r = await gssapiLogin('smtp', 'mail.krb.test', 'alice');
+    expect(r.stderr).toMatch(/^< 235/m);
+  });
+});
