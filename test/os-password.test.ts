@@ -5,12 +5,11 @@
  * with its OS password and then sets an own one through PWD.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway } from './harness/gateway.js';
 import { imapAuthenticate, imapConnect, imapLogin, imapLoginWorks } from './harness/imap.js';
 import { pwdChange } from './harness/pwd.js';
-import { run } from './harness/run.js';
+import { createOsUser, lockOsUser, removeOsUsers, setOsPassword, shadowHash } from './harness/os-users.js';
 import { stopCleanly } from './harness/fixtures.js';
 
 const suffix = randomBytes(3).toString('hex');
@@ -25,20 +24,9 @@ const PASSWORDS = [YES.password, SHA.password, MAPPED.password, MIGRATE.password
 const created: string[] = [];
 let gw: Gateway<'imap' | 'pwd'> | undefined;
 
-async function mustRun(cmd: string, args: string[], input?: string): Promise<void> {
-  const r = await run(cmd, args, input === undefined ? {} : { input });
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${String(r.code)} ${r.stderr}`);
-}
-
 async function addOsUser(name: string, password: string, method?: string): Promise<void> {
-  await mustRun('useradd', ['--no-create-home', '--shell', '/usr/sbin/nologin', name]);
   created.push(name);
-  await mustRun('chpasswd', method ? ['-c', method] : [], `${name}:${password}\n`);
-}
-
-function shadowHash(name: string): string {
-  const line = readFileSync('/etc/shadow', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
-  return line?.split(':')[1] ?? '';
+  await createOsUser(name, password, method);
 }
 
 const addr = (name: string): string => `${name}@example.test`;
@@ -63,7 +51,7 @@ afterAll(async () => {
   try {
     await stopCleanly(gw, PASSWORDS);
   } finally {
-    for (const name of created) await run('userdel', [name]);
+    await removeOsUsers(created);
   }
   for (const name of OS_USERS) expect(shadowHash(name), `OS user ${name} left behind`).toBe('');
 });
@@ -99,17 +87,17 @@ describe('OS passwords through IMAP LOGIN', () => {
   it('sees a password changed with chpasswd at the next login', async () => {
     const next = `${SHA.password}2`;
     PASSWORDS.push(next);
-    await mustRun('chpasswd', [], `${SHA.name}:${next}\n`);
+    await setOsPassword(SHA.name, next);
     expect((await imapLoginWorks(gw!.ports.imap, addr(SHA.name), SHA.password)).ok).toBe(false);
     expect((await imapLoginWorks(gw!.ports.imap, addr(SHA.name), next)).ok).toBe(true);
   });
 
   it('refuses a locked OS user (usermod -L)', async () => {
-    await mustRun('usermod', ['-L', YES.name]);
+    await lockOsUser(YES.name, true);
     try {
       expect((await imapLoginWorks(gw!.ports.imap, addr(YES.name), YES.password)).ok).toBe(false);
     } finally {
-      await mustRun('usermod', ['-U', YES.name]);
+      await lockOsUser(YES.name, false);
     }
     expect((await imapLoginWorks(gw!.ports.imap, addr(YES.name), YES.password)).ok).toBe(true);
   });
