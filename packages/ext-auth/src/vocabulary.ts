@@ -28,7 +28,7 @@ export const HELPER_COMMANDS: Readonly<Record<HelperCommand, CommandSpec>> = {
   INTF: {
     args: ['<version>'],
     sentWhen: 'first, each time the program is started',
-    replies: 'INTF <version> or OK <version>: the helper\'s version; ERROR: the program is not used',
+    replies: 'INTF <version> or OK <version>: the helper\'s version, logged (any answer is accepted)',
   },
   VRFY: {
     args: ['<user@domain>', '<password>'],
