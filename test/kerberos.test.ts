@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, type ListenerSpec } from './harness/gateway.js';
 import { MitKdc } from './harness/mit-kdc.js';
-import { curl } from './harness/run.js';
+import { curl, run } from './harness/run.js';
 import { stopCleanly } from './harness/fixtures.js';
 
 const REALM = 'KRB.TEST';
@@ -17,6 +17,7 @@ const LISTENERS = {
   imap: { service: 'imap', tls: 'none' },
   pop: { service: 'pop', tls: 'none' },
   smtp: { service: 'smtp', tls: 'none' },
+  ldap: { service: 'ldap', tls: 'none' },
 } satisfies Record<string, ListenerSpec>;
 type L = keyof typeof LISTENERS;
 
@@ -30,8 +31,9 @@ beforeAll(async () => {
   for (const [user, pw] of Object.entries(PASSWORDS)) await kdc.addUser(user, pw);
   const keytab = (name: string) => path.join(kdc.dir, `${name}.keytab`);
   // krb.test answers for mail.krb.test (an alias) and holds the keys of its services
-  await gw.cliOk('domain', 'create', 'krb.test', 'aliases=mail.krb.test,stale.krb.test', 'loginMethods=CLRTXT,GSSAPI');
+  await gw.cliOk('domain', 'create', 'krb.test', 'aliases=mail.krb.test,stale.krb.test,localhost', 'loginMethods=CLRTXT,GSSAPI');
   for (const svc of ['imap', 'pop', 'smtp']) await kdc.addService(`${svc}/mail.krb.test`, keytab('krb'));
+  for (const svc of ['imap', 'ldap']) await kdc.addService(`${svc}/localhost`, keytab('krb'));
   await gw.cliOk('kerberos', 'import', 'krb.test', keytab('krb'));
   // other.test exists, but its service key sits in krb.test: tickets for it must be refused
   await gw.cliOk('domain', 'create', 'other.test', 'loginMethods=CLRTXT,GSSAPI');
@@ -124,5 +126,32 @@ describe('SASL GSSAPI with curl', () => {
   it('SMTP: alice logs in with her ticket for smtp/mail.krb.test', async () => {
     const r = await gssapiLogin('smtp', 'mail.krb.test', 'alice');
     expect(r.stderr).toMatch(/^< 235/m);
+  });
+
+  it('IMAP on localhost: the ticket for imap/localhost (a one-word host alias) works without name mapping', async () => {
+    const r = await curlWithTicket(tickets.alice!, ['--login-options', 'AUTH=GSSAPI', '--user', `alice@${REALM}:`, `imap://localhost:${gw.ports.imap}/`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\* LIST .*INBOX/im);
+  });
+});
+
+describe('SASL GSSAPI with ldapwhoami', () => {
+  function whoami(user: string) {
+    return run('ldapwhoami', ['-H', `ldap://localhost:${gw.ports.ldap}`, '-o', 'nettimeout=10', '-Y', 'GSSAPI', '-N', '-Q'], {
+      timeoutMs: 20_000,
+      env: { ...process.env, ...tickets[user], LDAPCONF: '/nonexistent/ldap.conf', LDAPRC: 'nonexistent-ldaprc' },
+    });
+  }
+
+  it('alice binds with her ticket for ldap/localhost', async () => {
+    const r = await whoami('alice');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/alice/i);
+  });
+
+  it('bob (allowKerberos off) is refused', async () => {
+    const r = await whoami('bob');
+    expect(r.code, r.stdout).not.toBe(0);
+    expect(r.stderr).toMatch(/Invalid credentials|\(49\)|Inappropriate/i);
   });
 });
