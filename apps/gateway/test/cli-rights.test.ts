@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cli, tempDir } from './helpers.js';
+import { startRedisServer, type RedisServer } from './redis-server.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -63,5 +64,26 @@ describe('rights', () => {
       'postmaster@main.test: Master (Master implicit: the main domain postmaster)\n',
     );
     expect((await cli(dir, 'rights', 'show', 'postmaster@other.test')).out).toBe('postmaster@other.test: (none)\n');
+  });
+});
+
+describe('rights in a Redis directory', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('grants, shows and revokes the same way', async () => {
+    const cfg = join(dir, 'redis.yaml');
+    await writeFile(cfg, `mainDomain: main.test\ndataDir: rstate\ndirectory: "redis://127.0.0.1:${redis.port}/3"\n`);
+    expect((await cli(dir, 'account', 'create', 'alice@main.test', '--password', 'x', '--config', cfg)).code).toBe(0);
+    expect((await cli(dir, 'rights', 'grant', 'alice@main.test', 'CanImpersonate', '--config', cfg)).out).toBe('alice@main.test: CanImpersonate\n');
+    expect((await cli(dir, 'rights', 'show', 'alice@main.test', '--config', cfg)).out).toBe('alice@main.test: CanImpersonate\n');
+    // nothing went to the files of the data folder
+    expect((await cli(dir, 'rights', 'show', 'alice@main.test')).out).toBe('alice@main.test: (none)\n');
+    expect((await cli(dir, 'rights', 'revoke', 'alice@main.test', '--config', cfg)).out).toBe('alice@main.test: (none)\n');
   });
 });
