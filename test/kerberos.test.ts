@@ -48,6 +48,7 @@ beforeAll(async () => {
   await gw.cliOk('account', 'create', 'alice@krb.test', 'password=Unused-Pw-9');
   await gw.cliOk('account', 'create', 'bob@krb.test', 'password=Unused-Pw-9', 'allowKerberos=false');
   await gw.cliOk('account', 'create', 'alice@other.test', 'password=Unused-Pw-9');
+  await gw.cliOk('account', 'create', 'dave@krb.test', 'password=Unused-Pw-9');
   for (const [user, pw] of Object.entries(PASSWORDS)) tickets[user] = await kdc.kinit(user, pw);
 }, 60_000);
 
@@ -136,8 +137,9 @@ describe('SASL GSSAPI with curl', () => {
 });
 
 describe('SASL GSSAPI with ldapwhoami', () => {
-  function whoami(user: string) {
-    return run('ldapwhoami', ['-H', `ldap://localhost:${gw.ports.ldap}`, '-o', 'nettimeout=10', '-Y', 'GSSAPI', '-N', '-Q'], {
+  function whoami(user: string, authzid?: string) {
+    const as = authzid ? ['-X', authzid] : [];
+    return run('ldapwhoami', ['-H', `ldap://localhost:${gw.ports.ldap}`, '-o', 'nettimeout=10', '-Y', 'GSSAPI', '-N', '-Q', ...as], {
       timeoutMs: 20_000,
       env: { ...process.env, ...tickets[user], LDAPCONF: '/nonexistent/ldap.conf', LDAPRC: 'nonexistent-ldaprc' },
     });
@@ -153,5 +155,18 @@ describe('SASL GSSAPI with ldapwhoami', () => {
     const r = await whoami('bob');
     expect(r.code, r.stdout).not.toBe(0);
     expect(r.stderr).toMatch(/Invalid credentials|\(49\)|Inappropriate/i);
+  });
+
+  it('an authzid of another account needs the CanImpersonate right; then the session is that account', async () => {
+    const refused = await whoami('alice', 'dave@krb.test');
+    expect(refused.code, refused.stdout).not.toBe(0);
+    await gw.cliOk('rights', 'grant', 'alice@krb.test', 'CanImpersonate');
+    const r = await whoami('alice', 'dave@krb.test');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/dave/i);
+    expect(r.stdout).not.toMatch(/alice/i);
+    const log = gw.stderr + gw.stdout;
+    expect(log).toMatch(/"account":"alice@krb\.test"[^\n]*"mechanism":"GSSAPI"[^\n]*"result":"impersonation-denied"/);
+    expect(log).toMatch(/"account":"alice@krb\.test"[^\n]*"mechanism":"GSSAPI"[^\n]*"authzid":"dave@krb\.test","result":"success"/);
   });
 });
