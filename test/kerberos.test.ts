@@ -50,6 +50,9 @@ beforeAll(async () => {
   await gw.cliOk('account', 'create', 'alice@other.test', 'password=Unused-Pw-9');
   await gw.cliOk('account', 'create', 'dave@krb.test', 'password=Unused-Pw-9');
   for (const [user, pw] of Object.entries(PASSWORDS)) tickets[user] = await kdc.kinit(user, pw);
+  // a client principal whose one name component holds an escaped @
+  await kdc.addUser('e\\@vil', 'Evil-Krb-1');
+  tickets.evil = await kdc.kinit('e\\@vil', 'Evil-Krb-1');
 }, 60_000);
 
 afterAll(async () => {
@@ -116,6 +119,12 @@ describe('SASL GSSAPI with curl', () => {
     const r = await gssapiLogin('imap', 'stale.krb.test', 'alice');
     expect(r.code, r.stderr).toBe(LOGIN_DENIED);
     expect(gw.stderr + gw.stdout).toMatch(/"reason":"MIT GSS-API refused the ticket"[^\n]*kvno/i);
+  });
+
+  it('refuses a client principal with @ in its name', async () => {
+    const r = await gssapiLogin('imap', 'mail.krb.test', 'evil');
+    expect(r.code, r.stderr).toBe(LOGIN_DENIED);
+    expect(gw.stderr + gw.stdout).toMatch(/"reason":"the client principal is not a simple name"[^\n]*"client":"e\\\\@vil@KRB\.TEST"/);
   });
 
   it('POP3: alice logs in with her ticket for pop/mail.krb.test', async () => {
