@@ -24,6 +24,9 @@ export class TlsMaterialError extends Error {}
 /** the TLS floor for every listener */
 export const TLS_MIN_VERSION = 'TLSv1.2' as const;
 
+/** at most 32 bytes (SSL_MAX_SID_CTX_LENGTH) */
+const SESSION_ID_CONTEXT = 'portcullis';
+
 /** Build the secure context every TLS session on a listener shares. */
 export function createServerSecureContext(material: TlsMaterial): tls.SecureContext {
   return tls.createSecureContext({
@@ -31,6 +34,9 @@ export function createServerSecureContext(material: TlsMaterial): tls.SecureCont
     key: material.key,
     ...(material.ca ? { ca: material.ca } : {}),
     minVersion: TLS_MIN_VERSION,
+    // Asking for client certificates turns on OpenSSL's peer verification mode, under which a
+    // resumed session without a session id context fails the handshake (internal_error alert)
+    sessionIdContext: SESSION_ID_CONTEXT,
   });
 }
 

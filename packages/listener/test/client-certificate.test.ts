@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningListener } from '../src/listener.js';
 import { ensureTlsMaterial } from '../src/tls-material.js';
@@ -88,5 +89,35 @@ describe('client certificates', () => {
     const s = await c.startTls();
     expect(await s.line()).toBe('NOCERT');
     expect(await seen).toBeNull();
+  });
+});
+
+describe('session resumption with certificate requests', () => {
+  async function resumeOnce(version: 'TLSv1.2' | 'TLSv1.3', withCert: boolean): Promise<{ reused: boolean; lines: string[] }> {
+    const { l } = await reporting('implicit');
+    const id = withCert ? { cert: client.cert, key: client.key } : {};
+    // the 'session' event carries a resumable session in both versions (TLS 1.3: the ticket)
+    let gotSession!: (s: Buffer) => void;
+    const sessionReady = new Promise<Buffer>((resolve) => (gotSession = resolve));
+    const sock = tls.connect({ port: l.port, host: '127.0.0.1', rejectUnauthorized: false, ...id, minVersion: version, maxVersion: version });
+    sock.once('session', gotSession);
+    const first = new LineClient(sock);
+    const firstLine = await first.line();
+    const session = await sessionReady;
+    const second = await LineClient.connectTls(l.port, { ...id, minVersion: version, maxVersion: version, session });
+    const secondLine = await second.line();
+    return { reused: (second.socket as tls.TLSSocket).isSessionReused(), lines: [firstLine, secondLine] };
+  }
+
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)('%s: a session resumes, and keeps the client certificate', async (version) => {
+    const r = await resumeOnce(version, true);
+    expect(r.reused).toBe(true);
+    expect(r.lines).toEqual(['CERT', 'CERT']);
+  });
+
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)('%s: a session without a certificate resumes too', async (version) => {
+    const r = await resumeOnce(version, false);
+    expect(r.reused).toBe(true);
+    expect(r.lines).toEqual(['NOCERT', 'NOCERT']);
   });
 });
