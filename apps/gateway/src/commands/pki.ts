@@ -5,9 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { resolve, join } from 'node:path';
-import { promisify } from 'node:util';
-import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
 import { parseLoginName } from '@portcullis/auth-core';
 import { loadConfig } from '../config/load.js';
 import { CommandError, UsageError } from '../errors.js';
