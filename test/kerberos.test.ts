@@ -9,6 +9,7 @@ import { Gateway, type ListenerSpec } from './harness/gateway.js';
 import { MitKdc } from './harness/mit-kdc.js';
 import { curl, run } from './harness/run.js';
 import { stopCleanly } from './harness/fixtures.js';
+import { LineClient } from './harness/line-client.js';
 
 const REALM = 'KRB.TEST';
 const LOGIN_DENIED = 67;
@@ -177,5 +178,45 @@ describe('SASL GSSAPI with ldapwhoami', () => {
     const log = gw.stderr + gw.stdout;
     expect(log).toMatch(/"account":"alice@krb\.test"[^\n]*"mechanism":"GSSAPI"[^\n]*"result":"impersonation-denied"/);
     expect(log).toMatch(/"account":"alice@krb\.test"[^\n]*"mechanism":"GSSAPI"[^\n]*"authzid":"dave@krb\.test","result":"success"/);
+  });
+});
+
+/** A Kerberos GSS initial token naming `components@realm` whose ticket is junk. */
+function forgedToken(components: string[], realm: string): Buffer {
+  const tlv = (tag: number, body: Buffer): Buffer => {
+    const len = body.length < 128 ? Buffer.from([body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
+    return Buffer.concat([Buffer.from([tag]), len, body]);
+  };
+  const gstr = (v: string) => tlv(0x1b, Buffer.from(v));
+  const int = (n: number) => tlv(0x02, Buffer.from([n]));
+  const sname = tlv(0x30, Buffer.concat([tlv(0xa0, int(2)), tlv(0xa1, tlv(0x30, Buffer.concat(components.map(gstr))))]));
+  const encPart = tlv(0x30, Buffer.concat([tlv(0xa0, int(18)), tlv(0xa1, int(2)), tlv(0xa2, tlv(0x04, Buffer.alloc(64, 7)))]));
+  const ticket = tlv(0x61, tlv(0x30, Buffer.concat([tlv(0xa0, int(5)), tlv(0xa1, gstr(realm)), tlv(0xa2, sname), tlv(0xa3, encPart)])));
+  const apReq = tlv(0x6e, tlv(0x30, Buffer.concat([tlv(0xa0, int(5)), tlv(0xa1, int(14)), tlv(0xa2, tlv(0x03, Buffer.from([0, 0, 0, 0, 0]))), tlv(0xa3, ticket), tlv(0xa4, encPart)])));
+  const oid = Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02]);
+  return tlv(0x60, Buffer.concat([oid, Buffer.from([0x01, 0x00]), apReq]));
+}
+
+describe('SASL GSSAPI with hostile input', () => {
+  it('answers NO to junk and to a forged ticket for a real service, and the session goes on', async () => {
+    const c = await LineClient.connect(gw.ports.imap);
+    try {
+      await c.readLine();
+      c.send('a AUTHENTICATE GSSAPI');
+      expect(await c.readLine()).toMatch(/^\+/);
+      c.send(Buffer.from('definitely not a kerberos token').toString('base64'));
+      expect(await c.readLine()).toMatch(/^a (NO|BAD) /);
+      c.send(`b AUTHENTICATE GSSAPI ${forgedToken(['imap', 'mail.krb.test'], REALM).toString('base64')}`);
+      expect((await c.readUntil((l) => l.startsWith('b ')))).toEqual(expect.arrayContaining([expect.stringMatching(/^b NO/)]));
+      c.send('c AUTHENTICATE GSSAPI');
+      expect(await c.readLine()).toMatch(/^\+/);
+      c.send('*');
+      expect(await c.readLine()).toMatch(/^c (NO|BAD)/);
+      c.send('d NOOP');
+      expect(await c.readLine()).toMatch(/^d OK/);
+    } finally {
+      c.close();
+    }
+    expect(gw.stderr + gw.stdout).toMatch(/"reason":"MIT GSS-API refused the ticket","domain":"krb\.test"/);
   });
 });
