@@ -10,6 +10,8 @@ import { MitKdc } from './harness/mit-kdc.js';
 import { curl, run } from './harness/run.js';
 import { stopCleanly } from './harness/fixtures.js';
 import { LineClient } from './harness/line-client.js';
+import { RawXmpp } from './harness/xmpp.js';
+import { nativeGssInitiator } from '@portcullis/kerberos';
 
 const REALM = 'KRB.TEST';
 const LOGIN_DENIED = 67;
@@ -19,6 +21,7 @@ const LISTENERS = {
   pop: { service: 'pop', tls: 'none' },
   smtp: { service: 'smtp', tls: 'none' },
   ldap: { service: 'ldap', tls: 'none' },
+  xmpp: { service: 'xmpp', tls: 'none' },
 } satisfies Record<string, ListenerSpec>;
 type L = keyof typeof LISTENERS;
 
@@ -34,7 +37,7 @@ beforeAll(async () => {
   // krb.test answers for mail.krb.test (an alias) and holds the keys of its services
   await gw.cliOk('domain', 'create', 'krb.test', 'aliases=mail.krb.test,stale.krb.test,localhost', 'loginMethods=CLRTXT,GSSAPI');
   for (const svc of ['imap', 'pop', 'smtp']) await kdc.addService(`${svc}/mail.krb.test`, keytab('krb'));
-  for (const svc of ['imap', 'ldap']) await kdc.addService(`${svc}/localhost`, keytab('krb'));
+  for (const svc of ['imap', 'ldap', 'xmpp']) await kdc.addService(`${svc}/localhost`, keytab('krb'));
   await gw.cliOk('kerberos', 'import', 'krb.test', keytab('krb'));
   // other.test exists, but its service key sits in krb.test: tickets for it must be refused
   await gw.cliOk('domain', 'create', 'other.test', 'loginMethods=CLRTXT,GSSAPI');
@@ -220,3 +223,79 @@ describe('SASL GSSAPI with hostile input', () => {
     expect(gw.stderr + gw.stdout).toMatch(/"reason":"MIT GSS-API refused the ticket","domain":"krb\.test"/);
   });
 });
+
+describe('SASL GSSAPI on XMPP, driven by our own binding as the initiator', () => {
+  const SASL_NS = "xmlns='urn:ietf:params:xml:ns:xmpp-sasl'";
+  const payload = (text: string, element: string): Buffer => {
+    const m = new RegExp(`<${element}[^>]*>([^<]*)</${element}>`).exec(text);
+    return Buffer.from(m?.[1] === '=' ? '' : (m?.[1] ?? ''), 'base64');
+  };
+
+  async function withTicket<T>(user: string, body: () => Promise<T>): Promise<T> {
+    const saved = { KRB5_CONFIG: process.env.KRB5_CONFIG, KRB5CCNAME: process.env.KRB5CCNAME };
+    Object.assign(process.env, { KRB5_CONFIG: tickets[user]!.KRB5_CONFIG, KRB5CCNAME: tickets[user]!.KRB5CCNAME });
+    try {
+      return await body();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  }
+
+  async function xmppGssapi(user: string): Promise<string> {
+    const gss = nativeGssInitiator();
+    return withTicket(user, async () => {
+      const raw = await RawXmpp.connect(gw.ports.xmpp);
+      try {
+        raw.send(RawXmpp.header('krb.test'));
+        const features = await raw.waitFor(/<\/stream:features>/);
+        expect(features).toMatch(/<mechanism>GSSAPI<\/mechanism>/);
+        const first = await gss.initiate(`xmpp/localhost@${REALM}`);
+        raw.send(`<auth ${SASL_NS} mechanism='GSSAPI'>${first.output.toString('base64')}</auth>`);
+        let seen = 0;
+        const next = async (): Promise<string> => {
+          const re = /<(challenge|success|failure)[\s\S]*?(<\/(challenge|success|failure)>|\/>)/;
+          const deadline = Date.now() + 10_000;
+          for (;;) {
+            const rest = raw.received.slice(seen);
+            const m = re.exec(rest);
+            if (m) {
+              seen += m.index + m[0].length;
+              return m[0];
+            }
+            if (raw.closed || Date.now() > deadline) throw new Error(`no SASL answer: ${rest}`);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        };
+        let msg = await next();
+        if (msg.startsWith('<failure')) return msg;
+        // the AP-REP finishes the initiator's context; then an empty response
+        const done = await gss.initiate(`xmpp/localhost@${REALM}`, payload(msg, 'challenge'), first.context);
+        expect(done.complete).toBe(true);
+        raw.send(`<response ${SASL_NS}/>`);
+        msg = await next();
+        if (msg.startsWith('<failure')) return msg;
+        const offer = gss.unwrap(first.context, payload(msg, 'challenge')).data;
+        expect([...offer]).toEqual([1, 0, 0, 0]);
+        raw.send(`<response ${SASL_NS}>${gss.wrap(first.context, Buffer.from([1, 0, 0, 0]), false).toString('base64')}</response>`);
+        const end = await next();
+        gss.release(first.context);
+        return end;
+      } finally {
+        raw.destroy();
+      }
+    });
+  }
+
+  it('alice logs in with her ticket for xmpp/localhost', async () => {
+    expect(await xmppGssapi('alice')).toMatch(/^<success/);
+    expect(gw.stderr + gw.stdout).toMatch(/"account":"alice@krb\.test","service":"xmpp","mechanism":"GSSAPI"[^\n]*"result":"success"/);
+  });
+
+  it('bob (allowKerberos off) gets a SASL failure', async () => {
+    expect(await xmppGssapi('bob')).toMatch(/^<failure/);
+  });
+});
+

@@ -23,14 +23,31 @@ export interface GssAcceptor {
   release(context: GssContext): void;
 }
 
-let loaded: GssAcceptor | undefined;
+/** The initiator side (default credentials cache, KRB5CCNAME): tests, and GSSAPI to an upstream. */
+export interface GssInitiator {
+  /** `target` is a principal name, `service/host@REALM` */
+  initiate(target: string, token?: Buffer, context?: GssContext): Promise<{ complete: boolean; output: Buffer; context: GssContext }>;
+  wrap(context: GssContext, data: Buffer, confidential: boolean): Buffer;
+  unwrap(context: GssContext, data: Buffer): { data: Buffer; confidential: boolean };
+  release(context: GssContext): void;
+}
 
-/** The native binding, built by `npm run build` (scripts/build-native.mjs). */
-export function nativeGssAcceptor(): GssAcceptor {
+let loaded: (GssAcceptor & GssInitiator) | undefined;
+
+function load(): GssAcceptor & GssInitiator {
   if (!loaded) {
     const require = createRequire(import.meta.url);
     // dist/native from both src/ (tests) and dist/ (built code)
-    loaded = require('../dist/native/portcullis_gss.node') as GssAcceptor;
+    loaded = require('../dist/native/portcullis_gss.node') as GssAcceptor & GssInitiator;
   }
   return loaded;
+}
+
+/** The native binding, built by `npm run build` (scripts/build-native.mjs). */
+export function nativeGssAcceptor(): GssAcceptor {
+  return load();
+}
+
+export function nativeGssInitiator(): GssInitiator {
+  return load();
 }

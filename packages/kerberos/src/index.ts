@@ -16,7 +16,7 @@ export {
   type StoredKerberosKey,
 } from './stored-keys.js';
 export { createGssapiMechanism, withGssapiMechanism, type GssapiMechanismOptions } from './gssapi-mechanism.js';
-export { nativeGssAcceptor, type GssAcceptor, type GssContext, type AcceptResult } from './gss-binding.js';
+export { nativeGssAcceptor, nativeGssInitiator, type GssInitiator, type GssAcceptor, type GssContext, type AcceptResult } from './gss-binding.js';
 export { parsePrincipal, serviceHost, simpleClientName, type Principal } from './principal.js';
 export { ticketServicePrincipal } from './ap-req.js';
 export { withTempKeytab } from './keytab-files.js';

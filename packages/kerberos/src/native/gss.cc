@@ -160,6 +160,112 @@ class AcceptWorker : public Napi::AsyncWorker {
   std::string target_;
 };
 
+// The initiator side, with the default credentials cache (KRB5CCNAME): for tests of the acceptor
+// and, later, for logging in to an upstream with GSSAPI. Getting a service ticket talks to the
+// KDC, so it runs off the main thread.
+class InitWorker : public Napi::AsyncWorker {
+ public:
+  InitWorker(Napi::Env env, std::string target, std::vector<uint8_t> token, ContextBox* box, Napi::Value boxValue)
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        target_(std::move(target)),
+        token_(std::move(token)),
+        box_(box) {
+    if (box_ != nullptr) boxRef_ = Napi::Persistent(boxValue.As<Napi::Object>());
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    OM_uint32 major, minor, ignored;
+    gss_buffer_desc nameBuf = {target_.size(), const_cast<char*>(target_.data())};
+    gss_name_t name = GSS_C_NO_NAME;
+    major = gss_import_name(&minor, &nameBuf, GSS_KRB5_NT_PRINCIPAL_NAME, &name);
+    if (GSS_ERROR(major)) {
+      SetError(ErrorText("importing the target name", major, minor));
+      return;
+    }
+    if (box_ == nullptr) {
+      owned_ = new ContextBox();
+      box_ = owned_;
+    }
+    gss_buffer_desc input = {token_.size(), token_.data()};
+    gss_buffer_desc output = GSS_C_EMPTY_BUFFER;
+    major = gss_init_sec_context(&minor, GSS_C_NO_CREDENTIAL, &box_->handle, name, gss_mech_krb5,
+                                 GSS_C_MUTUAL_FLAG | GSS_C_SEQUENCE_FLAG | GSS_C_INTEG_FLAG | GSS_C_CONF_FLAG, 0,
+                                 GSS_C_NO_CHANNEL_BINDINGS, token_.empty() ? GSS_C_NO_BUFFER : &input, nullptr,
+                                 &output, nullptr, nullptr);
+    gss_release_name(&ignored, &name);
+    if (output.length > 0) {
+      const uint8_t* p = static_cast<const uint8_t*>(output.value);
+      output_.assign(p, p + output.length);
+    }
+    gss_release_buffer(&ignored, &output);
+    if (GSS_ERROR(major)) {
+      SetError(ErrorText("initiating the security context", major, minor));
+      return;
+    }
+    complete_ = (major & GSS_S_CONTINUE_NEEDED) == 0;
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("complete", Napi::Boolean::New(env, complete_));
+    result.Set("output", Napi::Buffer<uint8_t>::Copy(env, output_.data(), output_.size()));
+    if (owned_ != nullptr) {
+      result.Set("context", Napi::External<ContextBox>::New(env, owned_, FinalizeBox));
+      owned_ = nullptr;
+    } else {
+      result.Set("context", boxRef_.Value());
+    }
+    deferred_.Resolve(result);
+  }
+
+  void OnError(const Napi::Error& error) override {
+    delete owned_;
+    owned_ = nullptr;
+    deferred_.Reject(error.Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string target_;
+  std::vector<uint8_t> token_;
+  ContextBox* box_;
+  ContextBox* owned_ = nullptr;
+  Napi::ObjectReference boxRef_;
+  std::vector<uint8_t> output_;
+  bool complete_ = false;
+};
+
+// initiate(targetPrincipal, token?, context?) -> Promise<{complete, output, context}>
+Napi::Value Initiate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "initiate(target: string, token?: Buffer, context?)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<uint8_t> bytes;
+  if (info.Length() > 1 && info[1].IsBuffer()) {
+    auto token = info[1].As<Napi::Buffer<uint8_t>>();
+    bytes.assign(token.Data(), token.Data() + token.Length());
+  }
+  ContextBox* box = nullptr;
+  if (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNull()) {
+    box = BoxOf(info[2]);
+    if (box == nullptr) {
+      Napi::TypeError::New(env, "context must come from initiate()").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+  }
+  auto* worker = new InitWorker(env, info[0].As<Napi::String>().Utf8Value(), std::move(bytes), box,
+                                box != nullptr ? info[2] : env.Undefined());
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 // accept(keytabPath, token, context?) -> Promise<{complete, output, flags, context, clientName?, targetName?}>
 Napi::Value Accept(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -245,6 +351,7 @@ Napi::Value Release(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("accept", Napi::Function::New(env, Accept));
+  exports.Set("initiate", Napi::Function::New(env, Initiate));
   exports.Set("wrap", Napi::Function::New(env, Wrap));
   exports.Set("unwrap", Napi::Function::New(env, Unwrap));
   exports.Set("release", Napi::Function::New(env, Release));
