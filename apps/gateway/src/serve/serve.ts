@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
-import { createAuthenticator, createDefaultMechanisms } from '@portcullis/auth-core';
+import { createAuthenticator, createDefaultMechanisms, impersonationByRights } from '@portcullis/auth-core';
 import { openDirectoryStore } from '@portcullis/directory';
-import { withGssapiMechanism } from '@portcullis/kerberos';
 import type { ExternalAuthService } from '@portcullis/ext-auth';
+import { withGssapiMechanism } from '@portcullis/kerberos';
 import { ensureTlsMaterial, startListener, type RunningListener, type TlsMaterial } from '@portcullis/listener';
 import { createCache, createWorkerCache, type ManagedSessionCache } from '@portcullis/session-cache';
 import type { GatewayConfig } from '../config/load.js';
@@ -73,6 +73,8 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
       mechanisms,
       logger,
       onLogin: gatewayMetrics.onLogin,
+      // PLAIN/GSSAPI/EXTERNAL with another account's authzid: the CanImpersonate right decides
+      canImpersonate: impersonationByRights(store, config.mainDomain),
       passwordCheckers: passwordSources({ logger, externalAuth: helper }),
     });
     const deps = { authenticator, serverName: config.hostname };
