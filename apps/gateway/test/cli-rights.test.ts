@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cli, tempDir } from './helpers.js';
-import { startRedisServer, type RedisServer } from './redis-server.js';
+import { startRedisServer, type RedisServerHandle as RedisServer } from '@portcullis/redis-client/testing';
 
 let dir: string;
 let cleanup: () => Promise<void>;

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { cli, tempDir } from './helpers.js';
-import { startRedisServer, type RedisServer } from './redis-server.js';
+import { startRedisServer, type RedisServerHandle as RedisServer } from '@portcullis/redis-client/testing';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'portcullis.js');
 

@@ -6,7 +6,7 @@ import { createRedisClient, closeRedisClient, waitForReady, type RedisClient } f
 import type { AccessRightsStore, DirectoryStore } from '@portcullis/auth-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFileStore, createRedisStore, exportDirectory, importDirectory } from '../src/index.js';
-import { startRedisServer, type RedisServer } from './redis-server.js';
+import { startRedisServer, type RedisServerHandle as RedisServer } from '@portcullis/redis-client/testing';
 
 type Store = DirectoryStore & AccessRightsStore;
 

@@ -5,7 +5,7 @@ import { closeRedisClient, createRedisClient, waitForReady, type RedisClient } f
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DirectoryStore } from '@portcullis/auth-core';
 import { createFileStore, createRedisStore, exportDirectory, importDirectory } from '../src/index.js';
-import { startRedisServer, type RedisServer } from './redis-server.js';
+import { startRedisServer, type RedisServerHandle as RedisServer } from '@portcullis/redis-client/testing';
 
 let redis: RedisServer;
 let probe: RedisClient;

@@ -1,7 +1,7 @@
 import { createRedisClient, closeRedisClient, waitForReady, type RedisClient } from '@portcullis/redis-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, DirectoryError } from '../src/index.js';
-import { startRedisServer, type RedisServer } from './redis-server.js';
+import { startRedisServer, type RedisServerHandle as RedisServer } from '@portcullis/redis-client/testing';
 import { directoryStoreSuite } from './store-suite.js';
 
 let redis: RedisServer;
