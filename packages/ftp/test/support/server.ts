@@ -9,7 +9,7 @@ import { createAuthenticator, createDefaultMechanisms, type Authenticator } from
 import { startListener, type TlsMaterial, type TlsMode } from '@portcullis/listener';
 import { createMemoryCache } from '@portcullis/session-cache';
 import { createFtpHandler, type FtpOptions } from '../../src/index.js';
-import { MemoryDirectory } from './memory-directory.js';
+import { MemoryDirectory } from '@portcullis/auth-core/testing';
 
 export const DOMAIN = 'example.test';
 

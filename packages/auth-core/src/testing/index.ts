@@ -1,0 +1,1 @@
+export { MemoryDirectory } from './memory-directory.js';
