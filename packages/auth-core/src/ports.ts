@@ -67,3 +67,39 @@ export interface AccessRightsStore {
   /** Replaces the domain's whole document; the domain must exist. */
   setAccessRights(domain: string, rights: DomainAccessRights): Promise<void>;
 }
+
+/**
+ * One mailbox an account created on the built-in IMAP session. `acl` maps an ACL element name as
+ * written (`sam`, `-sam`, `+sam@other.test`, `#sales`, `anyone@`) to its rights as the ACL model
+ * spells them; the store keeps both as opaque strings.
+ */
+export interface MailboxRecord {
+  /** RFC 9051 UIDVALIDITY; a mailbox created under a reused name gets a new one */
+  uidValidity: number;
+  acl: Record<string, string>;
+}
+
+/** One account's mailboxes by name. INBOX always exists; it is listed here only once it has an ACL. */
+export interface AccountMailboxes {
+  mailboxes: Record<string, MailboxRecord>;
+  /** the next UIDVALIDITY to hand out (only grows) */
+  nextUidValidity: number;
+}
+
+/**
+ * Where mailbox names and their ACLs live, shared by every worker and instance. `owner` is the
+ * canonical `account@domain`.
+ */
+export interface MailboxStore {
+  /** The account's document; an empty one when it has none yet. */
+  getMailboxes(owner: string): Promise<AccountMailboxes>;
+  /**
+   * Read, change and write one account's document atomically with respect to other writers.
+   * `change` may run more than once (when another writer got in between), so it must be pure;
+   * `next: null` writes nothing.
+   */
+  updateMailboxes<T>(owner: string, change: (current: AccountMailboxes) => { next: AccountMailboxes | null; result: T }): Promise<T>;
+  /** Accounts whose document holds at least one ACL entry: the only ones that can show others anything. */
+  listSharingOwners(): Promise<string[]>;
+  close(): Promise<void>;
+}
