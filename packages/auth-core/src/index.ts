@@ -12,3 +12,4 @@ export * from './policy/index.js';
 export * from './service/index.js';
 export * from './rights/index.js';
 export * from './pki/index.js';
+export * from './acl/index.js';

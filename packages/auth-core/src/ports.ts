@@ -103,3 +103,32 @@ export interface MailboxStore {
   listSharingOwners(): Promise<string[]>;
   close(): Promise<void>;
 }
+
+/** A group of a domain: ACL entries '#name' / '#name@domain' grant to its members. */
+export interface Group {
+  /** lower case */
+  name: string;
+  /** canonical domain name */
+  domain: string;
+  /**
+   * As stored: 'user' (an account of the group's domain), 'user@domain', or '#group' /
+   * '#group@domain' (a nested group: its members are members too).
+   */
+  members: string[];
+}
+
+/**
+ * Where groups live: one document per domain (groups.yaml next to access.yaml in the file store).
+ * A separate, optional capability of a directory store; see `hasGroupStore`.
+ */
+export interface GroupStore {
+  /** Every group of the domain, by name; empty for a domain without groups. */
+  listGroups(domain: string): Promise<Group[]>;
+  getGroup(domain: string, name: string): Promise<Group | null>;
+  /** Creates or replaces the group; the domain must exist. */
+  setGroup(domain: string, name: string, members: string[]): Promise<void>;
+  /** Removes the group; not-found when there is none. */
+  deleteGroup(domain: string, name: string): Promise<void>;
+  /** 'name@domain' of every group `account` (user@domain) belongs to, nested groups resolved. */
+  groupsOf(account: string): Promise<string[]>;
+}

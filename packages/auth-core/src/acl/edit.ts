@@ -1,0 +1,57 @@
+/** Changing an ACL the way RFC 4314's SETACL and DELETEACL do; the list given is never mutated. */
+import type { Acl, AclEntry } from './acl.js';
+import { AclError } from './errors.js';
+import { parseIdentifier, type ParsedIdentifier } from './identifier.js';
+import { ACL_RIGHTS, normalizeRights, parseRightLetters, subtractRights, unionRights } from './rights.js';
+
+export type RightsChange = { mode: 'replace' | 'add' | 'remove'; rights: string };
+
+/** RFC 4314 mod-rights: 'lr' replaces, '+lr' adds, '-w' removes. Throws AclError on a bad letter. */
+export function parseRightsChange(spec: string): RightsChange {
+  const mode = spec.startsWith('+') ? 'add' : spec.startsWith('-') ? 'remove' : 'replace';
+  const letters = mode === 'replace' ? spec : spec.slice(1);
+  const parsed = parseRightLetters(letters);
+  if ('bad' in parsed) {
+    throw new AclError('bad-rights', `'${parsed.bad}' in '${spec}' is not an ACL right (known: ${ACL_RIGHTS.map((r) => r.letter).join('')}, and c, d)`);
+  }
+  return { mode, rights: parsed.rights };
+}
+
+/** The identifier parsed, or the AclError thrown. */
+export function requireIdentifier(id: string): ParsedIdentifier {
+  const parsed = parseIdentifier(id);
+  if (parsed instanceof AclError) throw parsed;
+  return parsed;
+}
+
+function sameIdentifier(entry: AclEntry, canonical: string): boolean {
+  const p = parseIdentifier(entry.identifier);
+  return p instanceof AclError ? entry.identifier === canonical : p.canonical === canonical;
+}
+
+/**
+ * The ACL with `identifier`'s entry set, added to or taken from. An entry left with no rights is
+ * kept: without a prefix it still decides alone for the account it names (it takes rights away).
+ * Throws AclError for a bad identifier or right.
+ */
+export function setAclEntry(acl: Acl, identifier: string, rightsSpec: string): Acl {
+  const { canonical } = requireIdentifier(identifier);
+  const change = parseRightsChange(rightsSpec);
+  const index = acl.findIndex((e) => sameIdentifier(e, canonical));
+  const current = index < 0 ? '' : normalizeRights(acl[index]!.rights);
+  const rights =
+    change.mode === 'replace'
+      ? change.rights
+      : change.mode === 'add'
+        ? unionRights(current, change.rights)
+        : subtractRights(current, change.rights);
+  const entry: AclEntry = { identifier: canonical, rights };
+  if (index < 0) return [...acl.map((e) => ({ ...e })), entry];
+  return acl.map((e, i) => (i === index ? entry : { ...e }));
+}
+
+/** The ACL without `identifier`'s entry (unchanged when there is none). Throws for a bad identifier. */
+export function removeAclEntry(acl: Acl, identifier: string): Acl {
+  const { canonical } = requireIdentifier(identifier);
+  return acl.filter((e) => !sameIdentifier(e, canonical)).map((e) => ({ ...e }));
+}
