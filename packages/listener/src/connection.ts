@@ -13,6 +13,7 @@ import {
   LineTooLongError,
   type Connection,
   type ReadLineOptions,
+  type TakenOverSocket,
   type TlsMode,
 } from './types.js';
 
@@ -113,6 +114,8 @@ export class SocketConnection implements Connection {
   private peerEnded = false;
   private closing = false;
   private gone = false;
+  /** the socket belongs to a relay now (takeOver) */
+  private handedOver = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private closePromise: Promise<void> | undefined;
   private markFinished!: () => void;
@@ -264,8 +267,30 @@ export class SocketConnection implements Connection {
     }
   }
 
+  takeOver(): TakenOverSocket {
+    if (this.closed) throw new ConnectionClosedError();
+    if (this.pending || this.upgrading) throw new Error('takeOver while a read or STARTTLS is pending');
+    this.clearIdle();
+    // paused first: with the data listener gone a flowing socket would drop what arrives next
+    this.sock.pause();
+    this.detach(this.sock);
+    const buffered = this.input.length > 0 ? this.input.peekAll() : Buffer.alloc(0);
+    this.input.clear();
+    this.scanFrom = 0;
+    this.lineDiscard = undefined;
+    this.handedOver = true;
+    this.closing = true;
+    // the raw socket's close listener stays: `finished` still settles when the relay is over
+    return { socket: this.sock, buffered };
+  }
+
   close(): Promise<void> {
     if (this.closePromise) return this.closePromise;
+    if (this.handedOver) {
+      // the relay ends the socket; closing here would cut a relayed session short
+      this.closePromise = this.finished;
+      return this.closePromise;
+    }
     this.closing = true;
     this.failPendingClosed();
     this.input.clear();

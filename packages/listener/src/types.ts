@@ -2,6 +2,8 @@
  * What every protocol package gets from the listener: one Connection per client, read with
  * awaitable calls so that a protocol session is a plain, readable state machine.
  */
+import type net from 'node:net';
+import type tls from 'node:tls';
 import type { Logger } from 'pino';
 
 export type TlsMode = 'none' | 'starttls' | 'implicit';
@@ -112,6 +114,22 @@ export interface Connection {
   /** flush and close */
   close(): Promise<void>;
   readonly closed: boolean;
+  /**
+   * Hand the socket over to whoever relays the session (after a login, to an upstream server):
+   * the connection stops reading, `buffered` holds the bytes it had received but no read had
+   * consumed, and from then on write() does nothing and close() only waits for the socket to be
+   * gone. Throws while a read or STARTTLS is pending, or once closed. Optional so that test
+   * doubles of Connection need not have it.
+   */
+  takeOver?(): TakenOverSocket;
+}
+
+/** what Connection.takeOver hands on */
+export interface TakenOverSocket {
+  /** the socket to read and write: the TLS socket under TLS, else the TCP socket (paused) */
+  socket: net.Socket | tls.TLSSocket;
+  /** input received but not consumed by the protocol session, to be relayed first */
+  buffered: Buffer;
 }
 
 /** A protocol plugs in as one async function per connection; a throw closes the connection. */

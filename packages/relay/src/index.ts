@@ -1,0 +1,4 @@
+export * from './types.js';
+export { connectUpstream, connectTcp, proxyHeaderFor } from './connect-upstream.js';
+export { relaySession, RELAY_LINGER_MS } from './relay-session.js';
+export { UpstreamReader, upgradeClientTls, tlsClientOptions, saslPlain } from './upstream-reader.js';
