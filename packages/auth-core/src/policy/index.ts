@@ -13,6 +13,7 @@ export {
   DEFAULT_PASSWORD_CHECKERS,
   checkPassword,
   findClearSecret,
+  checkProof,
   type PasswordChecker,
   type PasswordCheckRequest,
 } from './password-checkers.js';

@@ -7,6 +7,7 @@ import type { ConnectionInfo } from '../connection.js';
 import type { AccountRecord } from '../settings.js';
 import type { EffectiveAccountSettings } from '../accounts/effective-settings.js';
 import { clearSecretOf, verifyStoredPassword } from '../passwords/stored-password.js';
+import type { SecureProof } from '../sasl/mechanism.js';
 
 export interface PasswordCheckRequest {
   account: AccountRecord;
@@ -26,6 +27,11 @@ export interface PasswordChecker {
   verify(req: PasswordCheckRequest, password: string): Promise<boolean>;
   /** the cleartext secret for shared-secret mechanisms; null when this source cannot give one */
   clearSecret(req: PasswordCheckRequest): string | null;
+  /**
+   * Optional: check a secure-method proof without giving the secret out (External
+   * Authentication `SASL(method)`). Asked only when no enabled source has a clear secret.
+   */
+  verifyProof?(req: PasswordCheckRequest, proof: SecureProof): Promise<boolean>;
 }
 
 function findTag(tagPasswords: Record<string, string> | undefined, tag: string): string | undefined {
@@ -71,4 +77,22 @@ export function findClearSecret(checkers: readonly PasswordChecker[], req: Passw
     if (secret !== null) return secret;
   }
   return null;
+}
+
+/**
+ * A secure-method proof checked by the enabled sources that can check proofs, in order: the
+ * source that accepted it, 'refused' when those that can all refused it, null when none can.
+ */
+export async function checkProof(
+  checkers: readonly PasswordChecker[],
+  req: PasswordCheckRequest,
+  proof: SecureProof,
+): Promise<string | 'refused' | null> {
+  let asked = false;
+  for (const checker of checkers) {
+    if (!checker.verifyProof || !checker.enabled(req)) continue;
+    asked = true;
+    if (await checker.verifyProof(req, proof)) return checker.source;
+  }
+  return asked ? 'refused' : null;
 }

@@ -52,8 +52,12 @@ export function createCramMd5Mechanism(options: CramMd5Options = {}): Mechanism 
           if (space <= 0 || user.includes('\0') || !/^[0-9a-fA-F]{32}$/.test(digestHex)) {
             return malformed(NAME, 'expected "user digest"');
           }
-          const lookup = await ctx.lookupSecret(user);
+          // the proof goes along for a source that checks it without giving out the secret
+          const lookup = await ctx.lookupSecret(user, { method: NAME, challenge: sent, response: digestHex.toLowerCase() });
           if (!lookup.ok) return { kind: 'failure', failure: lookup.failure };
+          if (lookup.proof !== undefined) {
+            return lookup.proof === 'accepted' ? ctx.completeSecretLogin(lookup.authcid) : ctx.failSecretLogin(lookup.authcid);
+          }
           const expected = cramMd5Digest(sent, lookup.secret);
           if (timingSafeEqual(expected, Buffer.from(digestHex, 'hex'))) {
             return ctx.completeSecretLogin(lookup.authcid);

@@ -14,6 +14,20 @@ export type CredentialNeed =
   /** identity comes from elsewhere (EXTERNAL, GSSAPI, SESSIONID) */
   | 'none';
 
+/**
+ * A challenge-response proof handed whole to a password source that can check it but cannot give
+ * out the secret (the External Authentication helper's `SASL(method)` command). Only mechanisms
+ * whose proof needs no server-side answer built from the secret can use it: CRAM-MD5 and APOP.
+ */
+export interface SecureProof {
+  /** the method name as the helper sees it: 'CRAM-MD5', 'APOP' */
+  method: string;
+  /** what the server sent: the CRAM-MD5 challenge, the APOP greeting timestamp */
+  challenge: string;
+  /** what the client answered: the hex digest, lower case */
+  response: string;
+}
+
 /** Secret lookup for 'stored-secret' mechanisms. */
 export type SecretLookup =
   | {
@@ -22,6 +36,11 @@ export type SecretLookup =
       authcid: string;
       /** the account's effective `allowNTLMv1` (NTLM/MSN accept v1 responses only when true) */
       allowNTLMv1?: boolean;
+      /**
+       * Set only when the lookup was given a SecureProof and no source had a clear secret but one
+       * checked the proof itself: its verdict. `secret` is then a random value no proof matches.
+       */
+      proof?: 'accepted' | 'refused';
     }
   | { ok: false; failure: AuthFailure };
 
@@ -29,8 +48,12 @@ export interface MechanismContext {
   conn: ConnectionInfo;
   /** check a cleartext password for `user` (may carry `$tag`), opening `authzid` if given */
   verifyPlaintext(user: string, password: string, authzid?: string): Promise<MechanismOutcome>;
-  /** the cleartext secret of `user` (may carry `$tag`) for a shared-secret mechanism */
-  lookupSecret(user: string): Promise<SecretLookup>;
+  /**
+   * the cleartext secret of `user` (may carry `$tag`) for a shared-secret mechanism; with `proof`,
+   * an account that has no clear secret may still be proved by a source that checks proofs
+   * (the result's `proof` field then holds the verdict)
+   */
+  lookupSecret(user: string, proof?: SecureProof): Promise<SecretLookup>;
   /** after a shared-secret proof checked out, finish the login (policy checks, lockout reset) */
   completeSecretLogin(authcid: string, authzid?: string): Promise<MechanismOutcome>;
   /** record a failed proof against `authcid` (lockout) and return the failure to report */

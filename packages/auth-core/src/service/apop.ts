@@ -30,9 +30,11 @@ export async function loginApop(
     attempt.account = user.slice(0, 256);
     outcome = { kind: 'failure', failure: failure('malformed') };
   } else {
-    const found = await engine.lookupSecret(attempt, user);
+    const found = await engine.lookupSecret(attempt, user, { method: 'APOP', challenge: timestamp, response: digestHex.toLowerCase() });
     if (!found.ok) outcome = { kind: 'failure', failure: found.failure };
-    else if (verifyApopDigest(timestamp, found.secret, digestHex)) outcome = await engine.completeSecretLogin(attempt, found.authcid);
+    else if (found.proof !== undefined) {
+      outcome = found.proof === 'accepted' ? await engine.completeSecretLogin(attempt, found.authcid) : await engine.failSecretLogin(attempt, found.authcid);
+    } else if (verifyApopDigest(timestamp, found.secret, digestHex)) outcome = await engine.completeSecretLogin(attempt, found.authcid);
     else outcome = await engine.failSecretLogin(attempt, found.authcid);
   }
   outcome = await engine.conclude(attempt, outcome);

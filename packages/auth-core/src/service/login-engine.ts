@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthLogger } from '../authenticator.js';
 import type { DirectoryStore, SessionCache } from '../ports.js';
 import type { AuthFailure, AuthSuccess, FailureCode } from '../results.js';
-import type { MechanismOutcome, SecretLookup } from '../sasl/mechanism.js';
+import type { MechanismOutcome, SecretLookup, SecureProof } from '../sasl/mechanism.js';
 import type { AccountRecord, DomainSettings, ServerSettings } from '../settings.js';
 import { effectiveAccountSettings, type EffectiveAccountSettings } from '../accounts/effective-settings.js';
 import { parseLoginName, type LoginName } from '../accounts/login-name.js';
@@ -21,6 +21,7 @@ import { clearLoginFailures, isLockedOut, recordLoginFailure } from '../policy/l
 import { secureMethodViolated, serviceEnabled } from '../policy/account-policy.js';
 import {
   checkPassword,
+  checkProof,
   DEFAULT_PASSWORD_CHECKERS,
   findClearSecret,
   type PasswordChecker,
@@ -104,8 +105,11 @@ export class LoginEngine {
     });
   }
 
-  /** The cleartext secret of `user` (may carry `$tag`) for a shared-secret mechanism. */
-  async lookupSecret(attempt: Attempt, user: string): Promise<SecretLookup> {
+  /**
+   * The cleartext secret of `user` (may carry `$tag`) for a shared-secret mechanism. With `proof`,
+   * an account no source has a clear secret for may be proved by a source that checks proofs.
+   */
+  async lookupSecret(attempt: Attempt, user: string, proof?: SecureProof): Promise<SecretLookup> {
     const outcome = await this.guard(attempt, async (): Promise<MechanismOutcome | SecretLookup> => {
       const found = await this.locate(attempt, user);
       if ('refused' in found) return found.refused;
@@ -124,6 +128,21 @@ export class LoginEngine {
       if (await isLockedOut(this.cache, address, settings)) return refuse('locked');
       const req: PasswordCheckRequest = { account, address, settings, tag: name.tag, conn: attempt.conn };
       const secret = findClearSecret(this.checkers, req);
+      if (secret === null && proof) {
+        const verdict = await checkProof(this.checkers, req, proof);
+        if (verdict !== null) {
+          // the proof is decided; completeSecretLogin / failSecretLogin conclude it as usual
+          attempt.secrets.set(address, { kind: 'real', account, settings });
+          if (verdict !== 'refused') this.logger.debug({ account: address, source: verdict, connId: attempt.conn.id }, 'proof accepted');
+          return {
+            ok: true,
+            secret: randomBytes(24).toString('base64'),
+            authcid: address,
+            allowNTLMv1: settings.allowNTLMv1 === true,
+            proof: verdict === 'refused' ? 'refused' : 'accepted',
+          };
+        }
+      }
       if (secret === null) return refuse('unsupported-credential');
       attempt.secrets.set(address, { kind: 'real', account, settings });
       return { ok: true, secret, authcid: address, allowNTLMv1: settings.allowNTLMv1 === true };

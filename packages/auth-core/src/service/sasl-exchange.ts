@@ -19,7 +19,7 @@ function contextFor(engine: LoginEngine, attempt: Attempt): MechanismContext {
   return {
     conn: attempt.conn,
     verifyPlaintext: (user, password, authzid) => engine.verifyPlaintext(attempt, user, password, authzid),
-    lookupSecret: (user) => engine.lookupSecret(attempt, user),
+    lookupSecret: (user, proof) => engine.lookupSecret(attempt, user, proof),
     completeSecretLogin: (authcid, authzid) => engine.completeSecretLogin(attempt, authcid, authzid),
     failSecretLogin: (authcid) => engine.failSecretLogin(attempt, authcid),
     issueNonce: async (ttlSec) => {
