@@ -29,9 +29,37 @@ const REVEALING: ReadonlySet<FailureCode> = new Set<FailureCode>([
   'unsupported-credential',
 ]);
 
+/** The true reason behind a failure that hideUnknownAccount disguised (for the login log only). */
+const disguised = new WeakMap<AuthFailure, FailureCode>();
+
 export function failure(code: FailureCode, hideUnknownAccount = false): AuthFailure {
   if (hideUnknownAccount && REVEALING.has(code)) {
-    return { code: 'bad-credentials', message: GENERIC_FAILURE_MESSAGE };
+    const hidden: AuthFailure = { code: 'bad-credentials', message: GENERIC_FAILURE_MESSAGE };
+    disguised.set(hidden, code);
+    return hidden;
   }
   return { code, message: MESSAGES[code] };
+}
+
+/** Which rule refused a login, worded for an administrator (never shown to the client). */
+const RULES: Record<FailureCode, string> = {
+  'unknown-account': 'unknown account',
+  'bad-credentials': 'wrong password',
+  locked: 'locked out: too many failed logins (failedLoginLimit within failedLoginPeriod)',
+  'secure-method-required': 'secure method required: a cleartext password over an unencrypted connection (secureMethodRequired)',
+  'service-disabled': 'service not enabled for the account (enabledServices)',
+  'client-address': 'client address not allowed: not in Client IP Addresses and logins from non-clients are prohibited',
+  'impersonation-denied': 'impersonation denied: the CanImpersonate right is missing for the other account',
+  'mechanism-unavailable': 'login method not enabled (the domain\'s Login Methods) or not offered here',
+  'unsupported-credential': 'login method not usable for the account (no clear password for a shared-secret method, or allowKerberos/allowCertificate off)',
+  malformed: 'malformed authentication data',
+  cancelled: 'cancelled by the client',
+  temporary: 'temporary failure: the directory or the cache did not answer',
+};
+
+/** The administrator's explanation of a failure, seeing through hideUnknownAccount. */
+export function refusalRule(f: AuthFailure): string {
+  const real = disguised.get(f);
+  if (real === undefined) return RULES[f.code];
+  return `${RULES[real]} (answered as a wrong password: hideUnknownAccount)`;
 }

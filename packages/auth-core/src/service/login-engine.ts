@@ -15,7 +15,7 @@ import { effectiveAccountSettings, type EffectiveAccountSettings } from '../acco
 import { parseLoginName, type LoginName } from '../accounts/login-name.js';
 import { defaultDomainFor, resolveLoginName } from '../accounts/resolve.js';
 import { dummyVerify } from '../passwords/stored-password.js';
-import { failure } from '../policy/failures.js';
+import { failure, refusalRule } from '../policy/failures.js';
 import { clientAddressAllowed } from '../policy/client-address.js';
 import { clearLoginFailures, isLockedOut, recordLoginFailure } from '../policy/lockout.js';
 import { secureMethodViolated, serviceEnabled } from '../policy/account-policy.js';
@@ -213,7 +213,7 @@ export class LoginEngine {
       return outcome;
     }
     this.logger.info({ ...base, result: outcome.failure.code }, 'login failed');
-    this.report(attempt, outcome.failure.code);
+    this.report(attempt, outcome.failure.code, outcome.failure);
     if (outcome.failure.code !== 'cancelled' && this.failureDelayMs > 0) await sleep(this.failureDelayMs);
     return outcome;
   }
@@ -231,10 +231,10 @@ export class LoginEngine {
       },
       'login failed',
     );
-    this.report(attempt, result.code);
+    this.report(attempt, result.code, result);
   }
 
-  private report(attempt: Attempt, result: LoginEvent['result']): void {
+  private report(attempt: Attempt, result: LoginEvent['result'], refused?: AuthFailure): void {
     if (!this.onLogin) return;
     try {
       this.onLogin({
@@ -243,6 +243,10 @@ export class LoginEngine {
         result,
         durationMs: performance.now() - attempt.startedAt,
         ...(attempt.lockedNow ? { locked: true } : {}),
+        // for the login log: who tried from where, and which rule refused it
+        ...(attempt.account !== undefined ? { account: attempt.account } : {}),
+        remoteAddress: attempt.conn.remoteAddress,
+        ...(refused ? { rule: refusalRule(refused) } : {}),
       });
     } catch (err) {
       // an observer must never change a login's outcome

@@ -24,8 +24,8 @@ export interface AuthenticatorOptions {
   /** password sources in checking order; default: the own password only */
   passwordCheckers?: readonly PasswordChecker[];
   /**
-   * Told the outcome of every concluded login (metrics). Called before the failure delay; must
-   * not throw (a throw is caught and ignored) and never sees a password or an account name.
+   * Told the outcome of every concluded login (metrics, the login log). Called before the failure
+   * delay; must not throw (a throw is caught and ignored) and never sees a password.
    */
   onLogin?: (event: LoginEvent) => void;
 }
@@ -39,6 +39,12 @@ export interface LoginEvent {
   durationMs: number;
   /** this attempt's failure reached failedLoginLimit and locked the account */
   locked?: boolean;
+  /** the login name as given (resolved to user@domain when the domain is known); never a password */
+  account?: string;
+  /** the client's address */
+  remoteAddress?: string;
+  /** failures: which rule refused the login, for administrators (not the client's message) */
+  rule?: string;
 }
 
 export const DEFAULT_FAILURE_DELAY_MS = 250;
