@@ -2,3 +2,5 @@ export * from './types.js';
 export { connectUpstream, connectTcp, proxyHeaderFor } from './connect-upstream.js';
 export { relaySession, RELAY_LINGER_MS } from './relay-session.js';
 export { UpstreamReader, upgradeClientTls, tlsClientOptions, saslPlain } from './upstream-reader.js';
+export { popUpstream, xclientAddress } from './pop-upstream.js';
+export { smtpUpstream, readSmtpReply, ehloFacts, xtext, type SmtpReply, type EhloFacts } from './smtp-upstream.js';

@@ -52,12 +52,14 @@ async function login(reader: UpstreamReader, target: UpstreamTarget, client: Rel
   if (target.login === 'passthrough') {
     const password = client.password;
     if (password === undefined) throw new UpstreamError('passthrough needs a cleartext login at the gateway', 'refused');
-    const name = client.loginName ?? client.account;
+    // both checked before anything is sent: no half of a login goes out
+    const name = lineSafe(client.loginName ?? client.account, 'login name');
+    lineSafe(password, 'password');
     if (target.authMechanism === 'LOGIN') {
       // POP3's own cleartext login: USER then PASS (what "LOGIN" means for a POP3 upstream)
-      reader.write(`USER ${lineSafe(name, 'login name')}\r\n`);
+      reader.write(`USER ${name}\r\n`);
       await expectOk(reader, 'USER', where);
-      reader.write(`PASS ${lineSafe(password, 'password')}\r\n`);
+      reader.write(`PASS ${password}\r\n`);
       await expectOk(reader, 'the login', where);
       return;
     }
