@@ -2,7 +2,7 @@
 import type { Acl, AclEntry } from './acl.js';
 import { AclError } from './errors.js';
 import { parseIdentifier, type ParsedIdentifier } from './identifier.js';
-import { ACL_RIGHTS, normalizeRights, parseRightLetters, subtractRights, unionRights } from './rights.js';
+import { ACL_RIGHTS, parseRightLetters, subtractRights, unionRights } from './rights.js';
 
 export type RightsChange = { mode: 'replace' | 'add' | 'remove'; rights: string };
 
@@ -37,8 +37,8 @@ function sameIdentifier(entry: AclEntry, canonical: string): boolean {
 export function setAclEntry(acl: Acl, identifier: string, rightsSpec: string): Acl {
   const { canonical } = requireIdentifier(identifier);
   const change = parseRightsChange(rightsSpec);
-  const index = acl.findIndex((e) => sameIdentifier(e, canonical));
-  const current = index < 0 ? '' : normalizeRights(acl[index]!.rights);
+  // a hand-edited list may hold one identifier twice (in two spellings): they become one entry
+  const current = acl.filter((e) => sameIdentifier(e, canonical)).reduce((acc, e) => unionRights(acc, e.rights), '');
   const rights =
     change.mode === 'replace'
       ? change.rights
@@ -46,8 +46,9 @@ export function setAclEntry(acl: Acl, identifier: string, rightsSpec: string): A
         ? unionRights(current, change.rights)
         : subtractRights(current, change.rights);
   const entry: AclEntry = { identifier: canonical, rights };
+  const index = acl.findIndex((e) => sameIdentifier(e, canonical));
   if (index < 0) return [...acl.map((e) => ({ ...e })), entry];
-  return acl.map((e, i) => (i === index ? entry : { ...e }));
+  return acl.flatMap((e, i) => (i === index ? [entry] : sameIdentifier(e, canonical) ? [] : [{ ...e }]));
 }
 
 /** The ACL without `identifier`'s entry (unchanged when there is none). Throws for a bad identifier. */
