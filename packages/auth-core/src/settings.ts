@@ -66,6 +66,8 @@ export interface ServerSettings {
   clientAddresses?: string[];
   loginsFromNonClients?: 'allow' | 'prohibit';
   hideUnknownAccount?: boolean;
+  /** WebUser session lifetime in seconds from login (default 1800); SESSIONID logins honour it too */
+  webUserSessionTTL?: number;
   /** Server-wide default account settings. */
   defaultAccountSettings?: AccountSettings;
   externalAuth?: {

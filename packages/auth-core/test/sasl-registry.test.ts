@@ -17,6 +17,7 @@ describe('mechanism registry', () => {
       'EXTERNAL',
       'NTLM',
       'MSN',
+      'SESSIONID',
     ]);
   });
 

@@ -18,6 +18,7 @@ import { prepareStore } from './prepare-directory.js';
 import { runPrimary } from './primary.js';
 import { checkServices, handlerFor } from './services.js';
 import { announceReady, clusterMetricsSource } from './worker-side.js';
+import { webSessionRoutes } from '../web/index.js';
 
 /** how long open sessions get to finish when the server stops */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -90,6 +91,8 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
       health: readiness,
       metrics: options.worker ? clusterMetricsSource(registry) : { contentType: registry.contentType, metrics: () => registry.metrics() },
       ...(tls ? { tls } : {}),
+      // WebUser sessions (POST/GET/DELETE /session, GET /login); resolveCaller needs them first
+      extraRoutes: [webSessionRoutes({ authenticator, directory: store, cache: activeCache, serverName: config.hostname })],
     });
     http = httpSide;
     for (const l of config.listeners) {

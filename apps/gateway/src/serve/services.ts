@@ -9,6 +9,7 @@ import { createPwdHandler } from '@portcullis/pwd';
 import { createSmtpHandler, SmarthostSink, SpoolSink, type MessageSink } from '@portcullis/smtp';
 import { createXmppHandler } from '@portcullis/xmpp';
 import { UsageError } from '../errors.js';
+import { sessionIdLogin } from '../web/sessionid-login.js';
 import type { FtpConfig, ListenerConfig, SmtpConfig } from '../config/schema.js';
 
 export interface ServiceDeps {
@@ -42,6 +43,7 @@ const HANDLERS: Partial<Record<ListenerConfig['service'], (deps: ServiceDeps, li
       authenticator: deps.authenticator,
       serverName: deps.serverName,
       directory: required(deps.directory, 'the directory store', 'pwd'),
+      sessionIdLogin: sessionIdLogin(deps.authenticator),
     }),
   ftp: (deps, listener) =>
     createFtpHandler({

@@ -66,6 +66,7 @@ export const SETTING_KEYS: Record<SettingsLevel, Record<string, KeySpec>> = {
     clientAddresses: { parse: list(cidr) },
     loginsFromNonClients: { parse: oneOf(['allow', 'prohibit'] as const, { caseInsensitive: true }) },
     hideUnknownAccount: { parse: bool },
+    webUserSessionTTL: { parse: int(1) },
     'externalAuth.program': { parse: text },
     'externalAuth.args': { parse: list(text) },
     'externalAuth.timeout': { parse: int(1) },

@@ -34,6 +34,7 @@ export {
 export { encodeSaslName, decodeSaslName } from './scram-messages.js';
 export { ntlmMechanism, createNtlmMechanism, challengeFlags, type NtlmOptions } from './ntlm.js';
 export { msnMechanism, createMsnMechanism } from './msn.js';
+export { sessionIdMechanism, parseSessionIdMessage } from './sessionid.js';
 export * as ntlmCrypto from './ntlm-crypto.js';
 export { apopDigest, verifyApopDigest } from './apop.js';
 export { decodeBase64Strict, guardSession, failure as mechanismFailure } from './outcome.js';

@@ -73,6 +73,12 @@ export interface MechanismContext {
    * allowKerberos on; then lockout, enabledServices, `authzid`. Optional like the one above.
    */
   completeKerberosLogin?(address: string, keyDomain: string, authzid?: string): Promise<MechanismOutcome>;
+  /**
+   * SASL SESSIONID: `user` claims the open WebUser session `sessionId`. Finish the login only if
+   * the user's domain has the SESSIONID Login Method, the session is open and not expired, and it
+   * belongs to exactly that account; then lockout, enabledServices. Optional like the ones above.
+   */
+  completeSessionLogin?(user: string, sessionId: string): Promise<MechanismOutcome>;
 }
 
 export type MechanismOutcome =

@@ -7,6 +7,7 @@ import type { Mechanism, MechanismRegistry } from './mechanism.js';
 import { msnMechanism } from './msn.js';
 import { ntlmMechanism } from './ntlm.js';
 import { plainMechanism } from './plain.js';
+import { sessionIdMechanism } from './sessionid.js';
 import {
   scramSha1Mechanism,
   scramSha1PlusMechanism,
@@ -27,6 +28,7 @@ export const DEFAULT_MECHANISMS: readonly Mechanism[] = [
   externalMechanism,
   ntlmMechanism,
   msnMechanism,
+  sessionIdMechanism,
 ];
 
 /** A registry over `mechanisms` (in that order); names are looked up case-insensitively. */

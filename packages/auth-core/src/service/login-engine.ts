@@ -31,6 +31,7 @@ import { resolveAuthorization, type CanImpersonate } from '../policy/impersonati
 import type { Attempt } from './attempt.js';
 import { certificateAccount } from './certificate-login.js';
 import { kerberosAccount } from './kerberos-login.js';
+import { sessionAccount } from './session-login.js';
 import { DEFAULT_FAILURE_DELAY_MS, SILENT_LOGGER, type AuthenticatorOptions, type LoginEvent } from './options.js';
 
 const MAX_LOGGED_NAME = 256;
@@ -61,6 +62,8 @@ export class LoginEngine {
   private readonly checkers: readonly PasswordChecker[];
   private readonly failureDelayMs: number;
   private readonly onLogin: AuthenticatorOptions['onLogin'];
+  /** ms epoch; session expiry is judged by it */
+  private readonly now: () => number;
 
   constructor(options: AuthenticatorOptions) {
     this.directory = options.directory;
@@ -71,6 +74,7 @@ export class LoginEngine {
     this.checkers = options.passwordCheckers ?? DEFAULT_PASSWORD_CHECKERS;
     this.failureDelayMs = options.failureDelayMs ?? DEFAULT_FAILURE_DELAY_MS;
     this.onLogin = options.onLogin;
+    this.now = options.now ?? Date.now;
   }
 
   /** A cleartext password for `user`, opening `authzid` when given. */
@@ -194,6 +198,20 @@ export class LoginEngine {
       if (!found.ok) return fail(found.code, found.hide);
       await clearLoginFailures(this.cache, found.address, found.settings);
       return this.authorize(attempt, found.account, found.settings, found.server, authzid);
+    });
+  }
+
+  /** SASL SESSIONID: `user` presents a WebUser session ID (session-login.ts). */
+  async completeSessionLogin(attempt: Attempt, user: string, sessionId: string): Promise<MechanismOutcome> {
+    return this.guard(attempt, async () => {
+      const found = await sessionAccount(this.directory, this.cache, attempt, user, sessionId, this.mainDomain, this.now());
+      if (!found.ok) {
+        // a wrong session ID for a real account counts like a wrong password
+        if (found.countAgainst) await this.countFailure(attempt, found.countAgainst.address, found.countAgainst.settings);
+        return fail(found.code, found.hide);
+      }
+      await clearLoginFailures(this.cache, found.address, found.settings);
+      return this.authorize(attempt, found.account, found.settings, found.server, undefined);
     });
   }
 

@@ -31,6 +31,7 @@ function contextFor(engine: LoginEngine, attempt: Attempt): MechanismContext {
     consumeNonce: (nonce) => engine.cache.takeNonce(nonce),
     completeCertificateLogin: (authzid) => engine.completeCertificateLogin(attempt, authzid),
     completeKerberosLogin: (address, keyDomain, authzid) => engine.completeKerberosLogin(attempt, address, keyDomain, authzid),
+    completeSessionLogin: (user, sessionId) => engine.completeSessionLogin(attempt, user, sessionId),
   };
 }
 
