@@ -9,8 +9,11 @@ import {
   type AuthSuccess,
   type Authenticator,
   type ConnectionInfo,
+  type DirectoryStore,
+  type MailboxStore,
 } from '@portcullis/auth-core';
 import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/line-protocol';
+import { relaySession, type RelayClient, type RelayHook } from '@portcullis/relay';
 import {
   ConnectionClosedError,
   IdleTimeoutError,
@@ -21,25 +24,34 @@ import {
   asAStringBytes,
   asAtom,
   asList,
-  astring,
   continuation,
   imapString,
   tagged,
   untagged,
   untaggedStatus,
   type ImapCommand,
-  type ImapValue,
 } from '../codec/index.js';
 import { failureReply } from './auth-replies.js';
 import { ENABLEABLE, postLoginCapabilities, preLoginCapabilities } from './capabilities.js';
 import { readCommand, type ReaderLimits, type ReadResult } from './command-reader.js';
-import { DELIMITER, INBOX, isInbox, listMatchesInbox, selectResponses, statusValue } from './mailbox.js';
+import { ACL_COMMANDS, aclCommand } from './acl-commands.js';
+import type { CommandContext, SelectedMailbox } from './command-context.js';
+import { MailboxAccess } from './mailbox-access.js';
+import { MAILBOX_COMMANDS, mailboxCommand } from './mailbox-commands.js';
 
 export interface ImapSessionConfig {
   authenticator: Authenticator;
   serverName: string;
   maxLiteralSize: number;
   maxBadCommands: number;
+  /** mailbox names and ACLs of the built-in session */
+  mailboxes: MailboxStore;
+  /** the groups an account is in, for ACL entries naming groups */
+  groupsOf: (account: string) => Promise<string[]>;
+  /** when set, SETACL accepts only real domains, accounts and groups */
+  directory?: DirectoryStore;
+  /** asked after each login whether the session continues on an upstream server */
+  relay?: RelayHook;
 }
 
 type LoginCommand = 'LOGIN' | 'AUTHENTICATE';
@@ -55,17 +67,18 @@ const DIALOG_ABORT_TEXT: Record<DialogAbort, string> = {
 const ID_MAX_PAIRS = 30;
 
 /** Commands of the selected state the built-in empty mailbox answers trivially. */
-const NOT_IN_BUILTIN_STORE = new Set(['CREATE', 'DELETE', 'RENAME', 'APPEND', 'IDLE', 'COPY', 'MOVE', 'STORE', 'FETCH']);
+const NOT_IN_BUILTIN_STORE = new Set(['APPEND', 'IDLE', 'COPY', 'MOVE', 'STORE', 'FETCH']);
 const AUTHENTICATED_COMMANDS = new Set([
-  'SELECT', 'EXAMINE', 'LIST', 'LSUB', 'STATUS', 'NAMESPACE', 'ENABLE', 'SUBSCRIBE', 'UNSUBSCRIBE',
-  'CLOSE', 'UNSELECT', 'CHECK', 'EXPUNGE', 'SEARCH', 'UID', ...NOT_IN_BUILTIN_STORE,
+  'ENABLE', 'CLOSE', 'UNSELECT', 'CHECK', 'EXPUNGE', 'SEARCH', 'UID', ...NOT_IN_BUILTIN_STORE, ...MAILBOX_COMMANDS, ...ACL_COMMANDS,
 ]);
 
 export class ImapSession {
   private state: State = 'not-authenticated';
   private badCommands = 0;
-  private readOnly = false;
+  private selected: SelectedMailbox | null = null;
   private account: string | undefined;
+  /** the mailbox and ACL commands' view of this session, made at the first such command */
+  private mailboxContext: CommandContext | undefined;
   private readonly limits: ReaderLimits;
 
   constructor(
@@ -249,7 +262,7 @@ export class ImapSession {
       return this.bad(cmd.tag, 'LOGIN expects a user name and a password');
     }
     const result = await this.config.authenticator.loginPlaintext(user, password.toString('utf8'), this.info());
-    if (result.ok) return this.loggedIn(cmd.tag, result.success, 'LOGIN');
+    if (result.ok) return this.loggedIn(cmd.tag, result.success, 'LOGIN', { name: user, password: password.toString('utf8') });
     return this.failed(cmd.tag, result.failure, 'LOGIN');
   }
 
@@ -282,7 +295,13 @@ export class ImapSession {
     }
   }
 
-  private loggedIn(tag: string, success: AuthSuccess, command: LoginCommand): void {
+  private async loggedIn(
+    tag: string,
+    success: AuthSuccess,
+    command: LoginCommand,
+    cleartext?: { name: string; password: string },
+  ): Promise<void> {
+    if (this.config.relay && (await this.relayed(tag, success, command, this.config.relay, cleartext))) return;
     this.state = 'authenticated';
     this.account = success.authzid;
     this.conn.setLoggedIn();
@@ -293,6 +312,46 @@ export class ImapSession {
       'login',
     );
     this.ok(tag, `${command} completed`, `CAPABILITY ${postLoginCapabilities()}`);
+  }
+
+  /**
+   * Ask the relay hook; true when it took the login (relayed, or answered with a temporary
+   * failure), false for the built-in session.
+   */
+  private async relayed(
+    tag: string,
+    success: AuthSuccess,
+    command: LoginCommand,
+    hook: RelayHook,
+    cleartext: { name: string; password: string } | undefined,
+  ): Promise<boolean> {
+    const client: RelayClient = {
+      account: success.authzid,
+      clientAddress: this.conn.remoteAddress,
+      clientPort: this.conn.remotePort,
+      localAddress: this.conn.localAddress,
+      localPort: this.conn.localPort,
+      ...(cleartext ? { loginName: cleartext.name, password: cleartext.password } : {}),
+    };
+    const decision = await hook('imap', success, client);
+    if (decision.kind === 'builtin') return false;
+    if (decision.kind === 'unavailable' || !this.conn.takeOver) {
+      if (decision.kind === 'relay') decision.upstream.socket.destroy();
+      this.conn.log.info({ account: success.authzid, command }, 'login not relayed: upstream unavailable');
+      this.conn.write(tagged(tag, 'NO', 'mail server temporarily unavailable, try again later', 'UNAVAILABLE'));
+      return true;
+    }
+    const { upstream, timeouts } = decision;
+    this.state = 'logout';
+    this.account = success.authzid;
+    this.ok(tag, `${command} completed`, `CAPABILITY ${(upstream.capabilities ?? []).join(' ')}`);
+    const taken = this.conn.takeOver();
+    const result = await relaySession(taken.socket, taken.buffered, upstream, timeouts);
+    this.conn.log.info(
+      { account: success.authzid, upstream: `${upstream.host}:${upstream.port}`, ...result },
+      'relayed session ended',
+    );
+    return true;
   }
 
   private async failed(tag: string, failure: AuthFailure, command: LoginCommand, mechanism?: string): Promise<void> {
@@ -306,41 +365,25 @@ export class ImapSession {
   // ---- authenticated and selected ----
 
   private async authenticatedCommand(cmd: ImapCommand): Promise<void> {
-    const { tag, name, args } = cmd;
+    const { tag, name } = cmd;
     switch (name) {
       case 'LOGIN':
       case 'AUTHENTICATE':
         return this.bad(tag, 'already logged in');
       case 'STARTTLS':
         return this.bad(tag, 'STARTTLS is valid only before login');
-      case 'NAMESPACE':
-        if (args.length) return this.bad(tag, 'NAMESPACE takes no arguments');
-        this.conn.write(untagged(`NAMESPACE (("" "${DELIMITER}")) NIL NIL`));
-        return this.ok(tag, 'NAMESPACE completed');
-      case 'LIST':
-      case 'LSUB':
-        return this.list(cmd);
-      case 'SELECT':
-      case 'EXAMINE':
-        return this.select(cmd);
-      case 'STATUS':
-        return this.status(cmd);
       case 'ENABLE':
         return this.enable(cmd);
-      case 'SUBSCRIBE':
-      case 'UNSUBSCRIBE': {
-        const mailbox = asAString(args[0]);
-        if (mailbox === null || args.length !== 1) return this.bad(tag, `${name} expects a mailbox name`);
-        if (!isInbox(mailbox)) return this.nonexistent(tag);
-        return this.ok(tag, `${name} completed`);
-      }
-      case 'CREATE':
-      case 'DELETE':
-      case 'RENAME':
       case 'APPEND':
       case 'IDLE':
         this.conn.write(tagged(tag, 'NO', `${name} is not available in this session`, 'CANNOT'));
         return;
+    }
+    if (MAILBOX_COMMANDS.has(name) || ACL_COMMANDS.has(name)) {
+      const ctx = this.mailboxCommands();
+      ctx.access.forget();
+      const config = this.config;
+      return MAILBOX_COMMANDS.has(name) ? mailboxCommand(ctx, cmd) : aclCommand(ctx, cmd, config.directory ? { directory: config.directory } : {});
     }
     if (AUTHENTICATED_COMMANDS.has(name)) {
       if (this.state !== 'selected') return this.bad(tag, 'no mailbox selected');
@@ -356,6 +399,7 @@ export class ImapSession {
       case 'UNSELECT':
         if (args.length) return this.bad(tag, `${name} takes no arguments`);
         this.state = 'authenticated';
+        this.selected = null;
         return this.ok(tag, `${name} completed`);
       case 'CHECK':
       case 'EXPUNGE':
@@ -380,75 +424,24 @@ export class ImapSession {
     }
   }
 
-  private nonexistent(tag: string): void {
-    this.conn.write(tagged(tag, 'NO', 'mailbox does not exist', 'NONEXISTENT'));
-  }
-
-  private async list(cmd: ImapCommand): Promise<void> {
-    const { tag, name } = cmd;
-    let args: ImapValue[] = cmd.args;
-    // LIST-EXTENDED (RFC 5258): selection options before, RETURN options after; both ignored here
-    if (name === 'LIST' && args[0]?.type === 'list') args = args.slice(1);
-    if (name === 'LIST' && args.length === 4 && asAtom(args[2])?.toUpperCase() === 'RETURN' && args[3]?.type === 'list') {
-      args = args.slice(0, 2);
-    }
-    const reference = asAString(args[0]);
-    const patternArg = args[1];
-    const patterns =
-      patternArg?.type === 'list' && name === 'LIST'
-        ? patternArg.items.map((v) => asAString(v))
-        : [asAString(patternArg)];
-    if (reference === null || args.length !== 2 || patterns.length === 0 || patterns.some((p) => p === null)) {
-      return this.bad(tag, `${name} expects a reference and a mailbox pattern`);
-    }
-    const pats = patterns as string[];
-    if (pats.length === 1 && pats[0] === '') {
-      // the hierarchy delimiter and root of the reference
-      this.conn.write(untagged(`${name} (\\Noselect) "${DELIMITER}" ""`));
-      return this.ok(tag, `${name} completed`);
-    }
-    if (pats.some((p) => listMatchesInbox(reference, p))) {
-      const attrs = name === 'LIST' ? '\\HasNoChildren' : '';
-      this.conn.write(untagged(`${name} (${attrs}) "${DELIMITER}" ${INBOX}`));
-    }
-    return this.ok(tag, `${name} completed`);
-  }
-
-  private async select(cmd: ImapCommand): Promise<void> {
-    const { tag, name, args } = cmd;
-    const mailbox = asAString(args[0]);
-    // an optional parameter list (e.g. CONDSTORE) is accepted and ignored
-    if (mailbox === null || args.length > 2 || (args.length === 2 && args[1]?.type !== 'list')) {
-      return this.bad(tag, `${name} expects a mailbox name`);
-    }
-    if (!isInbox(mailbox)) {
-      // a failed SELECT leaves no mailbox selected (RFC 9051 6.3.2)
-      if (this.state === 'selected') this.state = 'authenticated';
-      return this.nonexistent(tag);
-    }
-    this.readOnly = name === 'EXAMINE';
-    this.conn.write(selectResponses(this.readOnly).map(untagged).join(''));
-    this.state = 'selected';
-    this.ok(tag, `${name} completed`, this.readOnly ? 'READ-ONLY' : 'READ-WRITE');
-  }
-
-  private async status(cmd: ImapCommand): Promise<void> {
-    const { tag, args } = cmd;
-    const mailbox = asAString(args[0]);
-    const items = asList(args[1]);
-    if (mailbox === null || !items || items.length === 0 || args.length !== 2) {
-      return this.bad(tag, 'STATUS expects a mailbox name and a list of items');
-    }
-    const parts: string[] = [];
-    for (const item of items) {
-      const key = asAtom(item);
-      const value = key === null ? undefined : statusValue(key);
-      if (key === null || value === undefined) return this.bad(tag, 'unknown STATUS item');
-      parts.push(`${key.toUpperCase()} ${value}`);
-    }
-    if (!isInbox(mailbox)) return this.nonexistent(tag);
-    this.conn.write(untagged(`STATUS ${astring(INBOX)} (${parts.join(' ')})`));
-    return this.ok(tag, 'STATUS completed');
+  /** The context the mailbox and ACL command modules run in. */
+  private mailboxCommands(): CommandContext {
+    if (this.mailboxContext) return this.mailboxContext;
+    const { conn, config } = this;
+    const access = new MailboxAccess(config.mailboxes, this.account!, config.groupsOf);
+    this.mailboxContext = {
+      access,
+      write: (data) => conn.write(data),
+      reply: (tag, status, text, code) => conn.write(tagged(tag, status, text, code)),
+      bad: (tag, text) => this.bad(tag, text),
+      select: (mailbox) => {
+        this.selected = mailbox;
+        if (mailbox) this.state = 'selected';
+        else if (this.state === 'selected') this.state = 'authenticated';
+      },
+      log: (fields, message) => conn.log.info(fields, message),
+    };
+    return this.mailboxContext;
   }
 
   private async enable(cmd: ImapCommand): Promise<void> {
@@ -467,5 +460,10 @@ export class ImapSession {
 
   get currentState(): State {
     return this.state;
+  }
+
+  /** For tests: the mailbox SELECT or EXAMINE opened, null when none is. */
+  get selectedMailbox(): SelectedMailbox | null {
+    return this.selected;
   }
 }
