@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccessRightsStore, DirectoryStore, DomainSettings } from '@portcullis/auth-core';
+import { hasGroupStore } from '@portcullis/auth-core';
 import { DirectoryError } from './errors.js';
 import { createFileStore } from './file-store.js';
 
@@ -78,7 +79,18 @@ async function copyAccessRights(from: DirectoryStore, into: DirectoryStore, doma
   return kept;
 }
 
-/** Copy server settings, domains, accounts and access rights from one store into another. */
+/** A domain's groups, group by group, under the same replace rule as accounts. */
+async function copyGroups(from: DirectoryStore, into: DirectoryStore, domain: string, replace: boolean): Promise<number> {
+  if (!hasGroupStore(from) || !hasGroupStore(into)) return 0;
+  let kept = 0;
+  for (const group of await from.listGroups(domain)) {
+    if (!replace && (await into.getGroup(domain, group.name))) kept++;
+    else await into.setGroup(domain, group.name, group.members);
+  }
+  return kept;
+}
+
+/** Copy server settings, domains, accounts, access rights and groups from one store into another. */
 async function copyDirectory(from: DirectoryStore, into: DirectoryStore, replace: boolean, hasServerSettings: boolean): Promise<TransferResult> {
   const result: TransferResult = { domains: 0, accounts: 0, kept: 0 };
   if (hasServerSettings) {
@@ -108,6 +120,7 @@ async function copyDirectory(from: DirectoryStore, into: DirectoryStore, replace
       result.accounts++;
     }
     result.kept += await copyAccessRights(from, into, domain, replace);
+    result.kept += await copyGroups(from, into, domain, replace);
   }
   return result;
 }

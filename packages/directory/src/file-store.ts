@@ -7,12 +7,16 @@ import type {
   DirectoryStore,
   DomainAccessRights,
   DomainSettings,
+  Group,
+  GroupStore,
   ServerSettings,
 } from '@portcullis/auth-core';
+import { groupsContaining } from '@portcullis/auth-core';
 import { createFileExclusive, writeFileAtomic } from './atomic-write.js';
 import { DirectoryError } from './errors.js';
 import { accessRightsFrom } from './access-rights.js';
 import { canonicalAccount, canonicalDomain } from './names.js';
+import { groupList, groupMembersFrom, groupsFrom, requireGroupName, type DomainGroups } from './groups.js';
 import { renderMapping, YamlFileReader } from './yaml-files.js';
 
 /** account files hold passwords */
@@ -46,7 +50,7 @@ function withoutName(settings: DomainSettings): Omit<DomainSettings, 'name'> {
  * The default directory: one human-readable YAML file per domain and per account, read on every
  * lookup so that changes written by another process apply at the next login.
  */
-export function createFileStore(dataDir: string, options: FileStoreOptions = {}): DirectoryStore & AccessRightsStore {
+export function createFileStore(dataDir: string, options: FileStoreOptions = {}): DirectoryStore & AccessRightsStore & GroupStore {
   const reader = new YamlFileReader(options.maxCachedFiles);
   const serverFile = join(dataDir, 'server.yaml');
   const domainsDir = join(dataDir, 'domains');
@@ -55,6 +59,28 @@ export function createFileStore(dataDir: string, options: FileStoreOptions = {})
   const accountFile = (d: string, a: string) => join(domainsDir, d, 'accounts', `${a}.yaml`);
   // the spec's Access.settings: one file per domain, so who holds what is easy to audit
   const accessFile = (d: string) => join(domainsDir, d, 'access.yaml');
+  // groups for ACLs: one file per domain next to access.yaml
+  const groupsFile = (d: string) => join(domainsDir, d, 'groups.yaml');
+
+  async function readGroups(d: string): Promise<DomainGroups> {
+    const file = groupsFile(d);
+    return groupsFrom(await reader.read(file), d, file);
+  }
+
+  /**
+   * Read, change and write a domain's groups document. Like access.yaml it is replaced whole by
+   * rename, so a reader never sees half a file; two writers at the same instant may lose one
+   * change (administrators' edits, not logins, write it).
+   */
+  async function changeGroups(domain: string, change: (doc: DomainGroups, d: string) => void): Promise<void> {
+    const d = requireDomain(domain);
+    if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
+    const doc = await readGroups(d);
+    change(doc, d);
+    const file = groupsFile(d);
+    await writeFileAtomic(file, renderMapping(`Portcullis groups of ${d}; change with \`portcullis group\``, doc), FILE_MODE);
+    reader.forget(file);
+  }
 
   async function readDomain(name: string): Promise<DomainSettings | null> {
     const data = await reader.read(domainFile(name));
@@ -222,6 +248,40 @@ export function createFileStore(dataDir: string, options: FileStoreOptions = {})
       const body = accessRightsFrom(rights, file, 'invalid-name');
       await writeFileAtomic(file, renderMapping(`Portcullis access rights in ${d}; change with \`portcullis rights\``, body), FILE_MODE);
       reader.forget(file);
+    },
+
+    async listGroups(domain: string): Promise<Group[]> {
+      const d = canonicalDomain(domain);
+      return d === null ? [] : groupList(d, await readGroups(d));
+    },
+
+    async getGroup(domain: string, name: string): Promise<Group | null> {
+      const d = canonicalDomain(domain);
+      const g = canonicalAccount(name);
+      if (d === null || g === null) return null;
+      const members = (await readGroups(d))[g];
+      return members ? { name: g, domain: d, members } : null;
+    },
+
+    async setGroup(domain: string, name: string, members: string[]): Promise<void> {
+      const g = requireGroupName(name);
+      await changeGroups(domain, (doc, d) => {
+        doc[g] = groupMembersFrom(members, d, `group ${g}@${d}`, 'invalid-name');
+      });
+    },
+
+    async deleteGroup(domain: string, name: string): Promise<void> {
+      const g = requireGroupName(name);
+      await changeGroups(domain, (doc, d) => {
+        if (doc[g] === undefined) throw new DirectoryError('not-found', `group ${g}@${d} does not exist`);
+        delete doc[g];
+      });
+    },
+
+    async groupsOf(account: string): Promise<string[]> {
+      const all: Group[] = [];
+      for (const d of await listDomains()) all.push(...groupList(d, await readGroups(d)));
+      return groupsContaining(all, account);
     },
 
     async close(): Promise<void> {

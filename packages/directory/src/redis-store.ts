@@ -5,8 +5,11 @@ import type {
   DirectoryStore,
   DomainAccessRights,
   DomainSettings,
+  Group,
+  GroupStore,
   ServerSettings,
 } from '@portcullis/auth-core';
+import { groupsContaining } from '@portcullis/auth-core';
 import {
   closeRedisClient,
   createRedisClient,
@@ -20,6 +23,7 @@ import { accessRightsFrom } from './access-rights.js';
 import { canonicalAliases } from './domain-aliases.js';
 import { DirectoryError } from './errors.js';
 import { canonicalAccount, canonicalDomain } from './names.js';
+import { groupList, groupMembersFrom, groupsFrom, requireGroupName, type DomainGroups } from './groups.js';
 import { CREATE_ACCOUNT, WRITE_DOMAIN } from './redis-scripts.js';
 
 export interface RedisStoreOptions {
@@ -66,6 +70,8 @@ function keyspace(prefix: string) {
     accounts: (d: string) => `${base}accounts:${d}`,
     account: (d: string, a: string) => `${base}account:${d}:${a}`,
     access: (d: string) => `${base}access:${d}`,
+    /** a hash: group name -> JSON list of members (the file store's groups.yaml, field by field) */
+    groups: (d: string) => `${base}groups:${d}`,
   };
 }
 
@@ -97,7 +103,7 @@ function withoutName(settings: DomainSettings): Omit<DomainSettings, 'name'> {
  * Given a URL the store opens (and on close, closes) its own connection; given a client it uses
  * it and leaves it open.
  */
-export function createRedisStore(connection: string | RedisClient, options: RedisStoreOptions = {}): DirectoryStore & AccessRightsStore {
+export function createRedisStore(connection: string | RedisClient, options: RedisStoreOptions = {}): DirectoryStore & AccessRightsStore & GroupStore {
   const ownsClient = typeof connection === 'string';
   const where = typeof connection === 'string' ? redactRedisUrl(connection) : 'redis';
   const client: RedisClient =
@@ -126,6 +132,20 @@ export function createRedisStore(connection: string | RedisClient, options: Redi
     const key = keys.domain(name);
     const data = parseValue(await (await connected()).get(key), key);
     return data === null ? null : { ...(data as Omit<DomainSettings, 'name'>), name };
+  }
+
+  /** A hash of JSON lists to the groups document, checked like a file. */
+  function groupsDocument(d: string, hash: Record<string, string>): DomainGroups {
+    const key = keys.groups(d);
+    const raw: Record<string, unknown> = {};
+    for (const [name, json] of Object.entries(hash)) {
+      try {
+        raw[name] = JSON.parse(json);
+      } catch {
+        throw new DirectoryError('corrupt', `redis key ${key}: group ${name} is not valid JSON`);
+      }
+    }
+    return groupsFrom(raw, d, key);
   }
 
   async function writeDomain(settings: DomainSettings, mode: 'create' | 'update'): Promise<void> {
@@ -255,6 +275,57 @@ export function createRedisStore(connection: string | RedisClient, options: Redi
       if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
       // one key per domain and no expiry, like every directory key
       await (await connected()).set(key, JSON.stringify(body));
+    },
+
+    async listGroups(domain: string): Promise<Group[]> {
+      const d = canonicalDomain(domain);
+      if (d === null) return [];
+      return groupList(d, groupsDocument(d, await (await connected()).hgetall(keys.groups(d))));
+    },
+
+    async getGroup(domain: string, name: string): Promise<Group | null> {
+      const d = canonicalDomain(domain);
+      const g = canonicalAccount(name);
+      if (d === null || g === null) return null;
+      const json = await (await connected()).hget(keys.groups(d), g);
+      if (json === null) return null;
+      const members = groupsDocument(d, { [g]: json })[g]!;
+      return { name: g, domain: d, members };
+    },
+
+    async setGroup(domain: string, name: string, members: string[]): Promise<void> {
+      const d = requireDomain(domain);
+      const g = requireGroupName(name);
+      const list = groupMembersFrom(members, d, `group ${g}@${d}`, 'invalid-name');
+      // a domain is never deleted, so checking it first cannot race with its removal; one field
+      // per group, so writers of different groups never overwrite each other
+      if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
+      await (await connected()).hset(keys.groups(d), g, JSON.stringify(list));
+    },
+
+    async deleteGroup(domain: string, name: string): Promise<void> {
+      const d = requireDomain(domain);
+      const g = requireGroupName(name);
+      if ((await (await connected()).hdel(keys.groups(d), g)) === 0) {
+        throw new DirectoryError('not-found', `group ${g}@${d} does not exist`);
+      }
+    },
+
+    async groupsOf(account: string): Promise<string[]> {
+      const client = await connected();
+      const domains = (await client.smembers(keys.domains)).filter((n) => canonicalDomain(n) === n);
+      if (domains.length === 0) return [];
+      const pipe = client.pipeline();
+      for (const d of domains) pipe.hgetall(keys.groups(d));
+      const replies = await pipe.exec();
+      if (replies === null) throw new Error('redis pipeline was discarded');
+      const all: Group[] = [];
+      domains.forEach((d, i) => {
+        const [err, hash] = replies[i] as [Error | null, Record<string, string>];
+        if (err) throw err;
+        all.push(...groupList(d, groupsDocument(d, hash)));
+      });
+      return groupsContaining(all, account);
     },
 
     async close(): Promise<void> {
