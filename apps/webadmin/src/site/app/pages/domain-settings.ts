@@ -1,0 +1,91 @@
+/** Domain Settings with the Login Methods panel: which methods the domain advertises. */
+import { api, type DomainView } from '../api.js';
+import { describeError, errorPanel, link, pageHeader, panel } from '../common.js';
+import type { PageContext } from '../context.js';
+import { checkbox, h, statusLine } from '../dom.js';
+import { LOGIN_METHODS } from '../format.js';
+
+const METHOD_HINTS: Record<string, string> = {
+  CLRTXT: 'clear-text methods (LOGIN, PLAIN, USER/PASS)',
+  'CRAM-MD5': 'secure; needs a clear or tag password',
+  'DIGEST-MD5': 'secure; needs a clear or tag password',
+  APOP: 'the APOP prompt on POP and PWD',
+  GSSAPI: 'Kerberos; needs the domain\u2019s Kerberos keys',
+  NTLM: 'Microsoft NTLM',
+  MSN: 'Microsoft MSN',
+  SESSIONID: 'logins with a WebUser session ID',
+  SCRAM: 'SCRAM-SHA-1 and SCRAM-SHA-256',
+};
+
+export async function renderDomainSettings(ctx: PageContext, domain: string): Promise<void> {
+  const { main } = ctx;
+  main.replaceChildren(pageHeader(`Domain Settings: ${domain}`, [{ route: { page: 'domains' }, text: 'Domains' }]));
+  let view: DomainView;
+  try {
+    view = await api.domain(domain);
+  } catch (err) {
+    main.append(errorPanel(err));
+    return;
+  }
+  main.append(
+    h(
+      'nav',
+      { class: 'subnav', 'aria-label': 'Domain pages' },
+      link({ page: 'accounts', domain }, 'Accounts'),
+      link({ page: 'kerberos', domain }, 'Security: Kerberos Keys'),
+    ),
+  );
+
+  const current = new Set((view.settings.loginMethods ?? []).map((m) => m.toUpperCase()));
+  const boxes = LOGIN_METHODS.map((m) => ({
+    method: m,
+    ...checkbox(m, { name: 'loginMethods', value: m, checked: current.has(m) }),
+  }));
+  const status = statusLine();
+  const form = h(
+    'form',
+    {},
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Login Methods'),
+      h('p', { class: 'hint' }, 'What the domain advertises to clients; a method not advertised can still be used by a client that knows it.'),
+      h(
+        'div',
+        { class: 'checks' },
+        ...boxes.map((b) => {
+          b.row.title = METHOD_HINTS[b.method] ?? '';
+          return b.row;
+        }),
+      ),
+    ),
+    h('button', { type: 'submit' }, 'Update'),
+    status.el,
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const loginMethods = boxes.filter((b) => b.input.checked).map((b) => b.method);
+    api
+      .patchDomain(domain, { loginMethods })
+      .then((next) => {
+        const saved = next?.settings?.loginMethods ?? loginMethods;
+        status.ok(`Login Methods updated: ${saved.length > 0 ? saved.join(' ') : '(none)'}`);
+      })
+      .catch((err: unknown) => status.fail(describeError(err)));
+  });
+  main.append(panel('Login Methods', form));
+
+  const others = Object.entries(view.settings).filter(([k]) => k !== 'loginMethods');
+  if (others.length > 0) {
+    main.append(
+      panel(
+        'Other Domain Settings',
+        h(
+          'dl',
+          { class: 'settings' },
+          ...others.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'string' ? v : JSON.stringify(v))]),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The effective-rights calculator: an account and a mailbox in, the ACL rights out, with each step
+ * of the merge the server took (exact entry, direct rights, minus removed, plus added...).
+ */
+import { api } from '../api.js';
+import { describeError, pageHeader, panel } from '../common.js';
+import type { PageContext } from '../context.js';
+import { h, statusLine, textField } from '../dom.js';
+
+/** RFC 4314 rights letters, for the legend under the result. */
+const RIGHT_LETTERS: Record<string, string> = {
+  l: 'lookup',
+  r: 'read',
+  s: 'keep seen',
+  w: 'write flags',
+  i: 'insert',
+  p: 'post',
+  k: 'create mailboxes',
+  x: 'delete mailbox',
+  t: 'delete messages',
+  e: 'expunge',
+  a: 'administer',
+};
+
+export function renderEffectiveRights(ctx: PageContext): void {
+  const { main, me } = ctx;
+  main.replaceChildren(pageHeader('Effective Rights'));
+  const account = textField('Account', { name: 'account', value: me.account, required: true });
+  const mailbox = textField('Mailbox (owner@domain/Mailbox/Name)', { name: 'mailbox', required: true, placeholder: `${me.account}/INBOX` });
+  const status = statusLine();
+  const result = h('div', { class: 'result' });
+  const form = h('form', {}, account.row, mailbox.row, h('button', { type: 'submit' }, 'Compute'), status.el);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    status.clear();
+    result.replaceChildren();
+    api
+      .effectiveRights(account.input.value.trim(), mailbox.input.value.trim())
+      .then((r) => {
+        result.replaceChildren(
+          h(
+            'p',
+            { class: 'rights-result' },
+            'Effective rights: ',
+            h('output', { class: 'rights', 'aria-label': 'Effective rights' }, r.rights === '' ? '(none)' : r.rights),
+          ),
+          h(
+            'table',
+            { class: 'grid steps' },
+            h('caption', {}, 'How the rights were merged'),
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'Step'), h('th', { scope: 'col' }, 'Detail'), h('th', { scope: 'col' }, 'Rights'))),
+            h(
+              'tbody',
+              {},
+              ...r.steps.map((s, i) =>
+                h('tr', {}, h('td', { class: 'num' }, String(i + 1)), h('th', { scope: 'row' }, s.step), h('td', {}, s.detail), h('td', { class: 'rights' }, s.rights === '' ? '(none)' : s.rights)),
+              ),
+            ),
+          ),
+          h(
+            'p',
+            { class: 'hint' },
+            Object.entries(RIGHT_LETTERS)
+              .map(([l, n]) => `${l} ${n}`)
+              .join(' \u00b7 '),
+          ),
+        );
+      })
+      .catch((err: unknown) => status.fail(describeError(err)));
+  });
+  main.append(panel('Account and Mailbox', form), result);
+}
