@@ -287,7 +287,7 @@ describe('authenticated built-in session', () => {
   it('answers NAMESPACE, LIST, LSUB and STATUS', async () => {
     const { client } = await open();
     await login(client);
-    expect(await client.command('a', 'NAMESPACE')).toEqual(['* NAMESPACE (("" "/")) NIL NIL', 'a OK NAMESPACE completed']);
+    expect(await client.command('a', 'NAMESPACE')).toEqual(['* NAMESPACE (("" "/")) (("Other Users/" "/")) NIL', 'a OK NAMESPACE completed']);
     expect(await client.command('b', 'LIST "" ""')).toEqual(['* LIST (\\Noselect) "/" ""', 'b OK LIST completed']);
     expect(await client.command('c', 'LIST "" *')).toEqual(['* LIST (\\HasNoChildren) "/" INBOX', 'c OK LIST completed']);
     expect(await client.command('d', 'LIST "" %')).toHaveLength(2);
@@ -345,7 +345,7 @@ describe('authenticated built-in session', () => {
     expect(await client.command('a', 'SELECT INBOX')).toEqual(['a BAD SELECT is valid only after login']);
     expect(await client.command('b', 'FROB')).toEqual(['b BAD unknown command']);
     await login(client);
-    expect(await client.command('c', 'CREATE Foo')).toEqual(['c NO [CANNOT] CREATE is not available in this session']);
+    expect(await client.command('c', 'APPEND Foo {3+}\r\nabc')).toEqual(['c NO [CANNOT] APPEND is not available in this session']);
     expect(await client.command('d', 'STARTTLS')).toEqual(['d BAD STARTTLS is valid only before login']);
     expect(await client.command('e', 'FROB')).toEqual(['e BAD unknown command']);
   });

@@ -3,6 +3,7 @@
  * advertise and never restrict (no LOGINDISABLED: LOGIN always works, the policy decides).
  */
 import type { Advertisement } from '@portcullis/auth-core';
+import { ACL_CAPABILITIES } from './acl-commands.js';
 
 const BASE = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'ID', 'ENABLE'];
 
@@ -20,7 +21,7 @@ export function preLoginCapabilities(ad: Advertisement, canStartTls: boolean): s
 
 /** What the built-in session implements after login. */
 export function postLoginCapabilities(): string {
-  return [...BASE, 'NAMESPACE', 'UNSELECT', 'CHILDREN'].join(' ');
+  return [...BASE, 'NAMESPACE', 'UNSELECT', 'CHILDREN', ...ACL_CAPABILITIES].join(' ');
 }
 
 /** ENABLE (RFC 5161): the extensions the built-in session can switch on. */
