@@ -12,13 +12,14 @@ import { Gateway } from './harness/gateway.js';
 import { REPO_ROOT } from './harness/run.js';
 import { stopCleanly, WRONG_PASSWORD } from './harness/fixtures.js';
 import { imapLoginWorks } from './harness/imap.js';
+import { python } from './harness/run.js';
 
 const HELPERS = path.join(REPO_ROOT, 'deploy/helpers');
 const HANA = { address: 'hana@example.test', password: 'Hana Helper 1' };
 const IVAN = { address: 'ivan@example.test', password: 'Ivan-Helper-2' };
 const NEWBIE = { address: 'newbie@ext.test', password: 'Newbie-Helper-5' };
 
-let gw: Gateway<'imap'>;
+let gw: Gateway<'imap' | 'pop'>;
 let dir: string;
 let usersFile: string;
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
     "import { createInterface } from 'node:readline';\n" +
       "createInterface({ input: process.stdin }).on('line', (l) => { const [seq, cmd] = l.split(' '); if (cmd === 'INTF') process.stdout.write(seq + ' INTF 1\\n'); });\n",
   );
-  gw = await Gateway.start({ listeners: { imap: { service: 'imap', tls: 'none' } } });
+  gw = await Gateway.start({ listeners: { imap: { service: 'imap', tls: 'none' }, pop: { service: 'pop', tls: 'none' } } });
   await gw.cliOk('server', 'set', `externalAuth.program=${path.join(HELPERS, 'sample-helper.sh')}`, `externalAuth.args=${usersFile}`, 'externalAuth.timeout=2');
   await gw.cliOk('account', 'create', HANA.address, 'useExtPassword=true');
   await gw.cliOk('account', 'create', IVAN.address, 'useExtPassword=true');
@@ -74,6 +75,58 @@ describe('the sample helpers', () => {
     // one the helper does not know stays unknown
     expect((await login('stranger@ext.test', NEWBIE.password)).ok).toBe(false);
     expect((await gw.cli('account', 'show', 'stranger@ext.test')).code).not.toBe(0);
+  });
+});
+
+interface ImapOut {
+  ok: boolean;
+  error: string | null;
+}
+interface PopOut {
+  ok: boolean;
+  error: string | null;
+}
+
+describe('secure methods through SASL(<method>)', () => {
+  const useHelper = async (kind: 'shell' | 'node') => {
+    if (kind === 'shell') await gw.cliOk('server', 'set', `externalAuth.program=${path.join(HELPERS, 'sample-helper.sh')}`, `externalAuth.args=${usersFile}`);
+    else await gw.cliOk('server', 'set', `externalAuth.program=${process.execPath}`, `externalAuth.args=${path.join(HELPERS, 'sample-helper.mjs')},${usersFile}`);
+  };
+  const imapCram = (user: string, password: string) =>
+    python<ImapOut>('imap_client.py', { host: '127.0.0.1', port: gw.ports.imap, security: 'plain', method: 'cram-md5', user, password });
+  const popApop = (user: string, password: string) =>
+    python<PopOut>('pop_client.py', { host: '127.0.0.1', port: gw.ports.pop, security: 'plain', method: 'apop', user, password });
+
+  it.each(['shell', 'node'] as const)('%s helper: imaplib logs in with CRAM-MD5 to an account with no own password; a wrong response is refused', async (kind) => {
+    await useHelper(kind);
+    const good = await imapCram(HANA.address, HANA.password);
+    expect(good.error).toBeNull();
+    expect(good.ok).toBe(true);
+    const bad = await imapCram(HANA.address, WRONG_PASSWORD);
+    expect(bad.ok).toBe(false);
+    expect(bad.error).toMatch(/^error: /);
+    // the helper is asked only for accounts that use it
+    await gw.cliOk('account', 'set', IVAN.address, 'useExtPassword=false');
+    expect((await imapCram(IVAN.address, IVAN.password)).ok).toBe(false);
+    await gw.cliOk('account', 'set', IVAN.address, 'useExtPassword=true');
+    expect((await imapCram(IVAN.address, IVAN.password)).ok).toBe(true);
+  });
+
+  it('poplib logs in with APOP through the helper; a wrong digest is refused', async () => {
+    await useHelper('node');
+    const good = await popApop(IVAN.address, IVAN.password);
+    expect(good.error).toBeNull();
+    expect(good.ok).toBe(true);
+    expect((await popApop(IVAN.address, WRONG_PASSWORD)).ok).toBe(false);
+  });
+
+  it('at logLevel debug the EXTAUTH log names the SASL(CRAM-MD5) request and the account, never the password', async () => {
+    await useHelper('shell');
+    await gw.cliOk('server', 'set', 'externalAuth.logLevel=debug');
+    expect((await imapCram(HANA.address, HANA.password)).ok).toBe(true);
+    await gw.cliOk('server', 'set', 'externalAuth.logLevel=info');
+    expect(gw.stderr).toMatch(/"tag":"EXTAUTH".*"command":"SASL\(CRAM-MD5\)".*"account":"hana@example.test"/);
+    expect(gw.stderr).not.toContain(HANA.password);
   });
 });
 

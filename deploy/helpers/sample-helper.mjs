@@ -2,11 +2,13 @@
 /* global process, setTimeout, Buffer */
 // A sample External Authentication helper for Portcullis (see packages/ext-auth/README.md).
 // Usage: node sample-helper.mjs USERS_FILE   -- USERS_FILE holds lines `user@domain:password`.
+// It answers INTF, VRFY, NEW, and SASL(CRAM-MD5) / SASL(APOP) by computing the digest the
+// client should have sent from the password in the file.
 // It answers each request after a short random delay, so replies come out of order, as the
 // protocol allows. A sample only: a real helper asks a real user database.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 const usersFile = process.argv[2];
 if (!usersFile) {
@@ -38,6 +40,13 @@ function same(a, b) {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+// the digest a client with this password sends for this challenge, or null for other methods
+function expectedDigest(method, challenge, password) {
+  if (method === 'CRAM-MD5') return createHmac('md5', password).update(challenge).digest('hex');
+  if (method === 'APOP') return createHash('md5').update(challenge + password).digest('hex');
+  return null;
+}
+
 function answer(seq, cmd, args) {
   const users = loadUsers(); // re-read each time, so the file can change under a running helper
   switch (cmd) {
@@ -50,8 +59,15 @@ function answer(seq, cmd, args) {
     }
     case 'NEW':
       return users.has((args[0] ?? '').toLowerCase()) ? `${seq} OK` : `${seq} ERROR unknown user`;
-    default:
-      return `${seq} ERROR unsupported command`;
+    default: {
+      const sasl = /^SASL\((.+)\)$/.exec(cmd);
+      if (!sasl) return `${seq} ERROR unsupported command`;
+      const [user = '', challenge = '', response = ''] = args;
+      const stored = users.get(user.toLowerCase());
+      const expected = stored === undefined ? null : expectedDigest(sasl[1], challenge, stored);
+      if (expected === null && stored !== undefined) return `${seq} ERROR method ${sasl[1]} not supported`;
+      return expected !== null && same(expected, response.toLowerCase()) ? `${seq} OK` : `${seq} ERROR wrong password`;
+    }
   }
 }
 

@@ -164,8 +164,10 @@ export class HelperProcess {
     this.pending.set(seq, p);
     p.timer = setTimeout(() => this.onTimeout(seq), this.options.timeoutMs);
     child.stdin.write(`${line}\n`);
-    // the password is an argument of VRFY: log the command and the account only
-    this.options.logger.debug({ seq, command: p.command, ...(p.args[0] !== undefined && p.command !== 'INTF' ? { account: p.args[0] } : {}) }, 'helper request');
+    // the password is an argument of VRFY (and a digest of it one of SASL): log the command and the account only
+    const account = p.command === 'INTF' ? undefined : p.command === 'SASL' ? p.args[1] : p.args[0];
+    const command = p.command === 'SASL' ? `SASL(${p.args[0]})` : p.command;
+    this.options.logger.debug({ seq, command, ...(account !== undefined ? { account } : {}) }, 'helper request');
   }
 
   private onLine(raw: string): void {

@@ -1,4 +1,15 @@
-export { HELPER_COMMANDS, INTERFACE_VERSION, MAX_LINE_BYTES, REPLY_WORDS, type CommandSpec, type HelperCommand, type ReplyWord } from './vocabulary.js';
+export {
+  HELPER_COMMANDS,
+  INTERFACE_VERSION,
+  isSaslMethod,
+  MAX_LINE_BYTES,
+  REPLY_WORDS,
+  SASL_METHODS,
+  type CommandSpec,
+  type HelperCommand,
+  type ReplyWord,
+  type SaslMethod,
+} from './vocabulary.js';
 export { decodeArgs, encodeArg, formatRequest, parseHelperLine, UnsendableError, type HelperLine } from './wire.js';
 export {
   HelperProcess,

@@ -6,7 +6,7 @@
  */
 import type { ServerSettings } from '@portcullis/auth-core';
 import { HelperProcess, type HelperLogger, type HelperReply } from './helper-process.js';
-import type { HelperCommand } from './vocabulary.js';
+import type { HelperCommand, SaslMethod } from './vocabulary.js';
 
 export type ExternalAuthSettings = NonNullable<ServerSettings['externalAuth']>;
 
@@ -64,6 +64,15 @@ export class ExternalAuthService {
   /** Does the helper accept this password for user@domain? */
   async verify(address: string, password: string): Promise<boolean> {
     const reply = await this.ask('VRFY', [address, password], address);
+    return reply?.word === 'OK';
+  }
+
+  /**
+   * Does the helper accept this secure-method proof for user@domain? Sent as
+   * `SASL(<method>) <user@domain> <challenge> <response>`.
+   */
+  async verifyProof(address: string, method: SaslMethod, challenge: string, response: string): Promise<boolean> {
+    const reply = await this.ask('SASL', [method, address, challenge, response], address);
     return reply?.word === 'OK';
   }
 

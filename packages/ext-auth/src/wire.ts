@@ -4,7 +4,7 @@
  * value) goes as a quoted string: `"` ... `"` with `\"` and `\\` escaped, UTF-8 inside.
  * Line ends and NUL cannot be carried at all: such a value is refused before anything is sent.
  */
-import { MAX_LINE_BYTES, REPLY_WORDS, type HelperCommand, type ReplyWord } from './vocabulary.js';
+import { isSaslMethod, MAX_LINE_BYTES, REPLY_WORDS, type HelperCommand, type ReplyWord } from './vocabulary.js';
 
 export class UnsendableError extends Error {}
 
@@ -55,8 +55,20 @@ export function decodeArgs(text: string): string[] | null {
   return out;
 }
 
+/**
+ * One request line. For `SASL` the first argument is the method, which goes into the command
+ * word: `<seq> SASL(CRAM-MD5) <user@domain> <challenge> <response>`.
+ */
 export function formatRequest(seq: number, command: HelperCommand, args: readonly string[]): string {
-  const line = [String(seq), command, ...args.map(encodeArg)].join(' ');
+  let word: string = command;
+  let rest = args;
+  if (command === 'SASL') {
+    const method = args[0] ?? '';
+    if (!isSaslMethod(method)) throw new UnsendableError(`SASL(${method.slice(0, 20)}) is not a method the helper is asked about`);
+    word = `SASL(${method})`;
+    rest = args.slice(1);
+  }
+  const line = [String(seq), word, ...rest.map(encodeArg)].join(' ');
   if (Buffer.byteLength(line) > MAX_LINE_BYTES) throw new UnsendableError('request line too long');
   return line;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { effectiveAccountSettings, type PasswordCheckRequest } from '@portcullis/auth-core';
+import { apopDigest, cramMd5Digest, effectiveAccountSettings, type PasswordCheckRequest } from '@portcullis/auth-core';
 import { createExternalPasswordChecker, ExternalAuthService, type ExternalAuthSettings } from '../src/index.js';
 
 const HELPERS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../deploy/helpers');
@@ -49,6 +49,23 @@ describe.each([
     expect(await service.provision('ann@x.test')).toBe(true);
     expect(await service.provision('zed@x.test')).toBe(false);
   });
+
+  it('checks CRAM-MD5 and APOP proofs sent as SASL(<method>)', async () => {
+    service = new ExternalAuthService({ loadSettings: async () => ({ program, args: args(usersFile), timeout: 5 }), logger: silent });
+    const checker = createExternalPasswordChecker(service);
+    const challenge = '<4711.1700000000000@x.test>';
+    const cram = (secret: string) => cramMd5Digest(challenge, secret).toString('hex');
+    const proof = (method: string, response: string) => checker.verifyProof!(request('joe@x.test', true), { method, challenge, response });
+    expect(await proof('CRAM-MD5', cram('Joe Secret'))).toBe(true);
+    expect(await proof('CRAM-MD5', cram('wrong'))).toBe(false);
+    expect(await proof('APOP', apopDigest(challenge, 'Joe Secret'))).toBe(true);
+    expect(await proof('APOP', apopDigest(challenge, 'Joe Secre'))).toBe(false);
+    // a quoted password in the file, and a challenge that must be quoted on the wire
+    expect(await service.verifyProof('ann@x.test', 'CRAM-MD5', '<a b>', cramMd5Digest('<a b>', 'a"b\\c').toString('hex'))).toBe(true);
+    // never asked for a method whose proof the gateway could not finish with a bare OK
+    expect(await proof('DIGEST-MD5', cram('Joe Secret'))).toBe(false);
+    expect(await service.verifyProof('zed@x.test', 'CRAM-MD5', challenge, cram('Joe Secret'))).toBe(false);
+  });
 });
 
 describe('ExternalAuthService', () => {
@@ -86,5 +103,26 @@ describe('external password checker', () => {
     expect(checker.enabled(request('joe@x.test', false))).toBe(false);
     expect(checker.enabled(request('joe@x.test', true, 'phone'))).toBe(false);
     expect(checker.clearSecret(request('joe@x.test', true))).toBeNull();
+    // a verifier that cannot check proofs makes a source that is never asked for one
+    expect(checker.verifyProof).toBeUndefined();
+  });
+
+  it('hands a proof to the verifier with the account address', async () => {
+    const seen: string[][] = [];
+    const checker = createExternalPasswordChecker({
+      verify: async () => false,
+      verifyProof: async (address, method, challenge, response) => {
+        seen.push([address, method, challenge, response]);
+        return response === 'right';
+      },
+    });
+    const req = request('joe@x.test', true);
+    expect(await checker.verifyProof!(req, { method: 'CRAM-MD5', challenge: '<c>', response: 'right' })).toBe(true);
+    expect(await checker.verifyProof!(req, { method: 'APOP', challenge: '<c>', response: 'wrong' })).toBe(false);
+    expect(await checker.verifyProof!(req, { method: 'SCRAM-SHA-1', challenge: '<c>', response: 'right' })).toBe(false);
+    expect(seen).toEqual([
+      ['joe@x.test', 'CRAM-MD5', '<c>', 'right'],
+      ['joe@x.test', 'APOP', '<c>', 'wrong'],
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeArgs, encodeArg, formatRequest, HELPER_COMMANDS, MAX_LINE_BYTES, parseHelperLine, UnsendableError } from '../src/index.js';
+import { decodeArgs, encodeArg, formatRequest, HELPER_COMMANDS, MAX_LINE_BYTES, parseHelperLine, SASL_METHODS, UnsendableError } from '../src/index.js';
 import { HelperLineSplitter } from '../src/line-splitter.js';
 
 describe('argument encoding', () => {
@@ -27,6 +27,22 @@ describe('argument encoding', () => {
   });
 });
 
+describe('SASL(<method>) requests', () => {
+  it('put the method into the command word, then account, challenge and response', () => {
+    expect(formatRequest(3, 'SASL', ['CRAM-MD5', 'joe@x.test', '<1.2@x.test>', 'b913a602c7eda7a495b4e6e7334d3890'])).toBe(
+      '3 SASL(CRAM-MD5) joe@x.test <1.2@x.test> b913a602c7eda7a495b4e6e7334d3890',
+    );
+    expect(formatRequest(4, 'SASL', ['APOP', 'joe@x.test', '<a b>', 'ff'])).toBe('4 SASL(APOP) joe@x.test "<a b>" ff');
+  });
+
+  it('are refused for methods the helper is not asked about', () => {
+    expect(SASL_METHODS).toEqual(['CRAM-MD5', 'APOP']);
+    expect(() => formatRequest(5, 'SASL', ['DIGEST-MD5', 'joe@x.test', 'c', 'r'])).toThrow(UnsendableError);
+    expect(() => formatRequest(5, 'SASL', ['CRAM-MD5) VRFY', 'joe@x.test', 'c', 'r'])).toThrow(UnsendableError);
+    expect(() => formatRequest(5, 'SASL', [])).toThrow(UnsendableError);
+  });
+});
+
 describe('reply lines', () => {
   it('parses replies, info lines and junk', () => {
     expect(parseHelperLine('5 OK')).toEqual({ kind: 'reply', seq: 5, word: 'OK', text: '' });
@@ -39,7 +55,7 @@ describe('reply lines', () => {
   });
 
   it('documents every command in the table', () => {
-    expect(Object.keys(HELPER_COMMANDS).sort()).toEqual(['INTF', 'NEW', 'VRFY']);
+    expect(Object.keys(HELPER_COMMANDS).sort()).toEqual(['INTF', 'NEW', 'SASL', 'VRFY']);
   });
 });
 
