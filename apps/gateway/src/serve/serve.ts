@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
 import { createAuthenticator, createDefaultMechanisms, impersonationByRights } from '@portcullis/auth-core';
-import { openDirectoryStore } from '@portcullis/directory';
+import { openDirectoryStore, openMailboxStore } from '@portcullis/directory';
 import type { ExternalAuthService } from '@portcullis/ext-auth';
 import { withGssapiMechanism } from '@portcullis/kerberos';
 import { ensureTlsMaterial, startListener, type RunningListener, type TlsMaterial } from '@portcullis/listener';
@@ -46,6 +46,8 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
   );
   const { logger, flush } = log;
   const store = openDirectoryStore(config.directory, { dataDir: config.dataDir, logger });
+  // the built-in IMAP session's mailboxes and ACLs, beside the directory (its folder or its Redis)
+  const mailboxes = openMailboxStore(config.directory, { dataDir: config.dataDir, logger });
   let cache: ManagedSessionCache | undefined;
   let metrics: GatewayMetrics | undefined;
   let http: HttpSide | undefined;
@@ -96,7 +98,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
     });
     http = httpSide;
     for (const l of config.listeners) {
-      const serviceDeps = { ...deps, directory: store, mainDomain: config.mainDomain, dataDir: config.dataDir, ...(tls ? { tls } : {}), ...(config.ftp ? { ftp: config.ftp } : {}), ...(config.smtp ? { smtp: config.smtp } : {}) };
+      const serviceDeps = { ...deps, directory: store, mailboxes, mainDomain: config.mainDomain, dataDir: config.dataDir, ...(tls ? { tls } : {}), ...(config.ftp ? { ftp: config.ftp } : {}), ...(config.smtp ? { smtp: config.smtp } : {}) };
       if (l.service === 'http') {
         listeners.push(await httpSide.start(l));
         continue;
@@ -131,6 +133,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
         helper.close();
         await activeCache.close();
         await store.close();
+        await mailboxes.close();
         logger.info('stopped');
         flush();
       },
@@ -142,6 +145,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
     externalAuth?.close();
     await cache?.close();
     await store.close();
+    await mailboxes.close();
     flush();
     throw err;
   }

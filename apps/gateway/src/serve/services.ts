@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Authenticator, DirectoryStore } from '@portcullis/auth-core';
+import type { Authenticator, DirectoryStore, MailboxStore } from '@portcullis/auth-core';
 import { createFtpHandler } from '@portcullis/ftp';
 import { createImapHandler } from '@portcullis/imap';
 import { createLdapHandler } from '@portcullis/ldap';
@@ -17,6 +17,8 @@ export interface ServiceDeps {
   serverName: string;
   /** PWD stores a new password here */
   directory?: DirectoryStore;
+  /** the built-in IMAP session's mailboxes and ACLs (groups come from `directory`) */
+  mailboxes?: MailboxStore;
   /** FTP keeps each account's files under dataDir/files/<domain>/<account>/ */
   dataDir?: string;
   /** the listeners' certificate: FTP's protected (PROT P) data connections use it too */
