@@ -5,11 +5,11 @@ import { applyAssignments, parseAssignments, type Assignment } from '../settings
 import { SETTING_KEYS } from '../settings/setting-keys.js';
 import { redactAccountSettings } from '../settings/redact.js';
 import { password as passwordValue, ValueError } from '../settings/value-parsers.js';
-import { asCliError, requireAccount, resolveAddress, type CommandContext } from './context.js';
+import { asCliError, requireAccount, resolveAddress, type CommandContext, type StoreContext } from './context.js';
 import { effectiveEncryption, encodeSecretAssignments } from './passwords.js';
 
 async function settingsWith(
-  ctx: CommandContext,
+  ctx: StoreContext,
   base: AccountSettings,
   assignments: Assignment[],
   domain: AccountRecord['domain'],
@@ -23,41 +23,42 @@ async function settingsWith(
   return applyAssignments(settings, await encodeSecretAssignments(secret, encryption));
 }
 
-export async function accountCreate(ctx: CommandContext, address: string, password: string | undefined, args: string[]): Promise<void> {
-  const assignments = await parseAssignments('account', args, ctx.io.cwd);
-  if (password !== undefined) {
-    if (assignments.some((a) => a.key === 'password')) throw new UsageError('give the password once: --password or password=');
-    try {
-      assignments.push({ key: 'password', spec: SETTING_KEYS.account.password!, value: passwordValue(password) });
-    } catch (err) {
-      if (err instanceof ValueError) throw new UsageError(`bad value for --password: ${err.message}`);
-      throw err;
-    }
+/** What `account show` prints and the admin API answers: never a password or a hash. */
+export interface AccountView {
+  account: string;
+  settings: Record<string, unknown> | undefined;
+  effective: Record<string, unknown> | undefined;
+}
+
+/** `--password P` as an assignment, checked like `password=P`. */
+export function passwordAssignment(password: string, what: string): Assignment {
+  try {
+    return { key: 'password', spec: SETTING_KEYS.account.password!, value: passwordValue(password) };
+  } catch (err) {
+    if (err instanceof ValueError) throw new UsageError(`bad value for ${what}: ${err.message}`);
+    throw err;
   }
+}
+
+/** Create an account (shared by `account create` and the admin API); store errors pass through. */
+export async function createAccountWith(ctx: StoreContext, address: string, assignments: readonly Assignment[]): Promise<AccountRecord> {
   const { name, domain } = await resolveAddress(ctx, address);
-  const settings = await settingsWith(ctx, {}, assignments, domain.name);
-  try {
-    await ctx.store.createAccount({ name, domain: domain.name, settings });
-  } catch (err) {
-    throw asCliError(err);
-  }
-  ctx.io.out(`created account ${name}@${domain.name}\n`);
+  const settings = await settingsWith(ctx, {}, [...assignments], domain.name);
+  const account: AccountRecord = { name, domain: domain.name, settings };
+  await ctx.store.createAccount(account);
+  return account;
 }
 
-export async function accountSet(ctx: CommandContext, address: string, args: string[]): Promise<void> {
-  if (args.length === 0) throw new UsageError('account set needs KEY=VALUE arguments');
-  const assignments = await parseAssignments('account', args, ctx.io.cwd);
+/** Change an account's settings (passwords encoded as its passwordEncryption says). */
+export async function updateAccountWith(ctx: StoreContext, address: string, assignments: readonly Assignment[]): Promise<AccountRecord> {
   const account = await requireAccount(ctx, address);
-  const settings = await settingsWith(ctx, account.settings, assignments, account.domain);
-  try {
-    await ctx.store.updateAccount({ ...account, settings });
-  } catch (err) {
-    throw asCliError(err);
-  }
-  ctx.io.out(`updated account ${account.name}@${account.domain}\n`);
+  const settings = await settingsWith(ctx, account.settings, [...assignments], account.domain);
+  const next = { ...account, settings };
+  await ctx.store.updateAccount(next);
+  return next;
 }
 
-export async function accountShow(ctx: CommandContext, address: string): Promise<void> {
+export async function accountView(ctx: StoreContext, address: string): Promise<AccountView> {
   const account = await requireAccount(ctx, address);
   const [domain, server] = await Promise.all([ctx.store.getDomain(account.domain), ctx.store.getServerSettings()]);
   const inherited: AccountSettings = {
@@ -67,11 +68,40 @@ export async function accountShow(ctx: CommandContext, address: string): Promise
   delete inherited.password;
   delete inherited.tagPasswords;
   const effective: AccountSettings = { ...BUILTIN_ACCOUNT_DEFAULTS, ...inherited, ...account.settings };
-  ctx.io.out(
-    stringify({
-      account: `${account.name}@${account.domain}`,
-      settings: redactAccountSettings(account.settings),
-      effective: redactAccountSettings(effective),
-    }),
-  );
+  return {
+    account: `${account.name}@${account.domain}`,
+    settings: redactAccountSettings(account.settings),
+    effective: redactAccountSettings(effective),
+  };
+}
+
+export async function accountCreate(ctx: CommandContext, address: string, password: string | undefined, args: string[]): Promise<void> {
+  const assignments = await parseAssignments('account', args, ctx.io.cwd);
+  if (password !== undefined) {
+    if (assignments.some((a) => a.key === 'password')) throw new UsageError('give the password once: --password or password=');
+    assignments.push(passwordAssignment(password, '--password'));
+  }
+  let account: AccountRecord;
+  try {
+    account = await createAccountWith(ctx, address, assignments);
+  } catch (err) {
+    throw asCliError(err);
+  }
+  ctx.io.out(`created account ${account.name}@${account.domain}\n`);
+}
+
+export async function accountSet(ctx: CommandContext, address: string, args: string[]): Promise<void> {
+  if (args.length === 0) throw new UsageError('account set needs KEY=VALUE arguments');
+  const assignments = await parseAssignments('account', args, ctx.io.cwd);
+  let account: AccountRecord;
+  try {
+    account = await updateAccountWith(ctx, address, assignments);
+  } catch (err) {
+    throw asCliError(err);
+  }
+  ctx.io.out(`updated account ${account.name}@${account.domain}\n`);
+}
+
+export async function accountShow(ctx: CommandContext, address: string): Promise<void> {
+  ctx.io.out(stringify(await accountView(ctx, address)));
 }

@@ -15,6 +15,12 @@ export interface CommandContext {
   io: CliIo;
 }
 
+/** What the operations shared by the CLI and the admin API need (no terminal). */
+export type StoreContext = Pick<CommandContext, 'config' | 'store'>;
+
+/** A named domain or account does not exist (the admin API answers 404). */
+export class NotFoundError extends CommandError {}
+
 /** The main domain always exists: whoever opens the store first creates it. */
 export async function ensureMainDomain(store: DirectoryStore, mainDomain: string): Promise<boolean> {
   if (await store.getDomain(mainDomain)) return false;
@@ -49,7 +55,7 @@ export function requireDomainName(name: string): string {
 
 export async function requireDomain(store: DirectoryStore, name: string): Promise<DomainSettings> {
   const domain = await store.resolveDomain(requireDomainName(name));
-  if (!domain) throw new CommandError(`domain ${name.toLowerCase()} does not exist`);
+  if (!domain) throw new NotFoundError(`domain ${name.toLowerCase()} does not exist`);
   return domain;
 }
 
@@ -59,7 +65,7 @@ export interface AccountAddress {
 }
 
 /** `name` or `name@domain` (an alias works); the domain must exist. */
-export async function resolveAddress(ctx: CommandContext, address: string): Promise<AccountAddress> {
+export async function resolveAddress(ctx: StoreContext, address: string): Promise<AccountAddress> {
   const at = address.lastIndexOf('@');
   const local = at >= 0 ? address.slice(0, at) : address;
   const domainPart = at >= 0 ? address.slice(at + 1) : ctx.config.mainDomain;
@@ -68,9 +74,9 @@ export async function resolveAddress(ctx: CommandContext, address: string): Prom
   return { name, domain: await requireDomain(ctx.store, domainPart) };
 }
 
-export async function requireAccount(ctx: CommandContext, address: string): Promise<AccountRecord> {
+export async function requireAccount(ctx: StoreContext, address: string): Promise<AccountRecord> {
   const { name, domain } = await resolveAddress(ctx, address);
   const account = await ctx.store.getAccount(domain.name, name);
-  if (!account) throw new CommandError(`account ${name}@${domain.name} does not exist`);
+  if (!account) throw new NotFoundError(`account ${name}@${domain.name} does not exist`);
   return account;
 }

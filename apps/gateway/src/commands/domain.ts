@@ -1,16 +1,48 @@
+import type { DomainSettings } from '@portcullis/auth-core';
 import { stringify } from 'yaml';
 import { UsageError } from '../errors.js';
-import { applyAssignments, parseAssignments } from '../settings/assignments.js';
+import { applyAssignments, parseAssignments, type Assignment } from '../settings/assignments.js';
 import { redactDefaults } from '../settings/redact.js';
-import { asCliError, ensureMainDomain, requireDomain, requireDomainName, type CommandContext } from './context.js';
+import { asCliError, ensureMainDomain, requireDomain, requireDomainName, type CommandContext, type StoreContext } from './context.js';
 
-export async function domainCreate(ctx: CommandContext, rawName: string, args: string[]): Promise<void> {
+/** What `domain show` prints and the admin API answers: never a secret. */
+export interface DomainView {
+  domain: string;
+  main: boolean;
+  settings: Record<string, unknown>;
+  accounts: number;
+}
+
+/** Create a domain with settings (shared by `domain create` and the admin API); store errors pass through. */
+export async function createDomainWith(ctx: StoreContext, rawName: string, assignments: readonly Assignment[]): Promise<string> {
   const name = requireDomainName(rawName);
-  const assignments = await parseAssignments('domain', args, ctx.io.cwd);
   // the main domain is created here with these settings, not implicitly first
   if (name !== ctx.config.mainDomain) await ensureMainDomain(ctx.store, ctx.config.mainDomain);
+  await ctx.store.createDomain(applyAssignments({ name }, assignments));
+  return name;
+}
+
+/** Change a domain's settings; answers the stored domain. */
+export async function updateDomainWith(ctx: StoreContext, rawName: string, assignments: readonly Assignment[]): Promise<DomainSettings> {
+  const domain = await requireDomain(ctx.store, rawName);
+  const next = applyAssignments(domain, assignments);
+  await ctx.store.updateDomain(next);
+  return next;
+}
+
+export async function domainView(ctx: StoreContext, rawName: string): Promise<DomainView> {
+  const domain = await requireDomain(ctx.store, rawName);
+  const { name, ...settings } = domain;
+  const accounts = await ctx.store.listAccounts(name);
+  return { domain: name, main: name === ctx.config.mainDomain, settings: redactDefaults(settings), accounts: accounts.length };
+}
+
+export async function domainCreate(ctx: CommandContext, rawName: string, args: string[]): Promise<void> {
+  requireDomainName(rawName);
+  const assignments = await parseAssignments('domain', args, ctx.io.cwd);
+  let name: string;
   try {
-    await ctx.store.createDomain(applyAssignments({ name }, assignments));
+    name = await createDomainWith(ctx, rawName, assignments);
   } catch (err) {
     throw asCliError(err);
   }
@@ -20,9 +52,9 @@ export async function domainCreate(ctx: CommandContext, rawName: string, args: s
 export async function domainSet(ctx: CommandContext, rawName: string, args: string[]): Promise<void> {
   if (args.length === 0) throw new UsageError('domain set needs KEY=VALUE arguments');
   const assignments = await parseAssignments('domain', args, ctx.io.cwd);
-  const domain = await requireDomain(ctx.store, rawName);
+  let domain: DomainSettings;
   try {
-    await ctx.store.updateDomain(applyAssignments(domain, assignments));
+    domain = await updateDomainWith(ctx, rawName, assignments);
   } catch (err) {
     throw asCliError(err);
   }
@@ -30,15 +62,5 @@ export async function domainSet(ctx: CommandContext, rawName: string, args: stri
 }
 
 export async function domainShow(ctx: CommandContext, rawName: string): Promise<void> {
-  const domain = await requireDomain(ctx.store, rawName);
-  const { name, ...settings } = domain;
-  const accounts = await ctx.store.listAccounts(name);
-  ctx.io.out(
-    stringify({
-      domain: name,
-      main: name === ctx.config.mainDomain,
-      settings: redactDefaults(settings),
-      accounts: accounts.length,
-    }),
-  );
+  ctx.io.out(stringify(await domainView(ctx, rawName)));
 }

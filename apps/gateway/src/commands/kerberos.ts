@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { deleteKeys, importKeytab, KeytabFormatError, listKeys, type KeySummary } from '@portcullis/kerberos';
 import { CommandError, UsageError } from '../errors.js';
-import { asCliError, requireDomain, type CommandContext } from './context.js';
+import { asCliError, requireDomain, type CommandContext, type StoreContext } from './context.js';
 
 function table(keys: KeySummary[]): string {
   const rows = keys.map((k) => [k.id, k.principal, k.issued, String(k.kvno), k.enctype]);
@@ -13,34 +13,56 @@ function table(keys: KeySummary[]): string {
   return line(head) + rows.map(line).join('');
 }
 
-export async function kerberosImport(ctx: CommandContext, domainName: string, file: string): Promise<void> {
+/** Add a keytab's keys to a domain (shared by `kerberos import` and the admin API). */
+export async function importKeysInto(ctx: StoreContext, domainName: string, keytab: Buffer, source: string): Promise<{ domain: string; added: KeySummary[] }> {
   const domain = await requireDomain(ctx.store, domainName);
+  try {
+    return { domain: domain.name, added: await importKeytab(ctx.store, domain, keytab) };
+  } catch (err) {
+    if (err instanceof KeytabFormatError) throw new UsageError(`${source}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** A domain's keys without the key bytes. */
+export async function keysOf(ctx: StoreContext, domainName: string): Promise<{ domain: string; keys: KeySummary[] }> {
+  const domain = await requireDomain(ctx.store, domainName);
+  return { domain: domain.name, keys: listKeys(domain) };
+}
+
+/** Delete keys by ID; unknown IDs are named in the answer. */
+export async function deleteKeysFrom(ctx: StoreContext, domainName: string, ids: readonly string[]): Promise<{ domain: string; deleted: string[]; unknown: string[] }> {
+  const domain = await requireDomain(ctx.store, domainName);
+  const { deleted, unknown } = await deleteKeys(ctx.store, domain, [...ids]);
+  return { domain: domain.name, deleted, unknown };
+}
+
+export async function kerberosImport(ctx: CommandContext, domainName: string, file: string): Promise<void> {
+  await requireDomain(ctx.store, domainName);
   let data: Buffer;
   try {
     data = await readFile(resolve(ctx.io.cwd, file));
   } catch (err) {
     throw new CommandError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  let added: KeySummary[];
+  let result: { domain: string; added: KeySummary[] };
   try {
-    added = await importKeytab(ctx.store, domain, data);
+    result = await importKeysInto(ctx, domainName, data, file);
   } catch (err) {
-    if (err instanceof KeytabFormatError) throw new UsageError(`${file}: ${err.message}`);
     throw asCliError(err);
   }
-  ctx.io.out(`imported ${added.length} key(s) into ${domain.name}\n${added.length ? table(added) : ''}`);
+  const { domain, added } = result;
+  ctx.io.out(`imported ${added.length} key(s) into ${domain}\n${added.length ? table(added) : ''}`);
 }
 
 export async function kerberosList(ctx: CommandContext, domainName: string): Promise<void> {
-  const domain = await requireDomain(ctx.store, domainName);
-  const keys = listKeys(domain);
-  ctx.io.out(keys.length ? table(keys) : `no Kerberos keys in ${domain.name}\n`);
+  const { domain, keys } = await keysOf(ctx, domainName);
+  ctx.io.out(keys.length ? table(keys) : `no Kerberos keys in ${domain}\n`);
 }
 
 export async function kerberosDelete(ctx: CommandContext, domainName: string, ids: string[]): Promise<void> {
   if (ids.length === 0) throw new UsageError('kerberos delete needs key IDs (see kerberos list)');
-  const domain = await requireDomain(ctx.store, domainName);
-  const { deleted, unknown } = await deleteKeys(ctx.store, domain, ids);
-  if (unknown.length) throw new CommandError(`no such key in ${domain.name}: ${unknown.join(' ')}${deleted.length ? ` (deleted ${deleted.join(' ')})` : ''}`);
-  ctx.io.out(`deleted ${deleted.length} key(s) from ${domain.name}\n`);
+  const { domain, deleted, unknown } = await deleteKeysFrom(ctx, domainName, ids);
+  if (unknown.length) throw new CommandError(`no such key in ${domain}: ${unknown.join(' ')}${deleted.length ? ` (deleted ${deleted.join(' ')})` : ''}`);
+  ctx.io.out(`deleted ${deleted.length} key(s) from ${domain}\n`);
 }

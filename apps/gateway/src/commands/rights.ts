@@ -11,13 +11,13 @@ import {
   type AccessRightsStore,
 } from '@portcullis/auth-core';
 import { CommandError, UsageError } from '../errors.js';
-import { asCliError, requireAccount, resolveAddress, type CommandContext } from './context.js';
+import { asCliError, requireAccount, resolveAddress, type CommandContext, type StoreContext } from './context.js';
 
 function list(rights: readonly AccessRight[]): string {
   return rights.length === 0 ? '(none)' : rights.join(', ');
 }
 
-function parsed(names: readonly string[]): AccessRight[] {
+export function parsed(names: readonly string[]): AccessRight[] {
   try {
     return parseAccessRights(names);
   } catch (err) {
@@ -26,44 +26,65 @@ function parsed(names: readonly string[]): AccessRight[] {
   }
 }
 
-function rightsStore(ctx: CommandContext): AccessRightsStore {
+export function rightsStore(ctx: StoreContext): AccessRightsStore {
   if (!hasAccessRightsStore(ctx.store)) throw new CommandError('this directory does not keep access rights');
   return ctx.store;
 }
 
-function isMainPostmaster(ctx: CommandContext, name: string, domain: string): boolean {
+function isMainPostmaster(ctx: StoreContext, name: string, domain: string): boolean {
   return name === POSTMASTER && domain === ctx.config.mainDomain.toLowerCase();
+}
+
+/** Grant rights to a real account (never an alias); shared by `rights grant` and the admin API. */
+export async function grantRightsTo(ctx: StoreContext, address: string, rights: readonly AccessRight[]): Promise<{ address: string; rights: AccessRight[] }> {
+  const account = await requireAccount(ctx, address);
+  try {
+    const now = await grantAccessRights(rightsStore(ctx), ctx.config.mainDomain, account, rights);
+    return { address: `${account.name}@${account.domain}`, rights: now };
+  } catch (err) {
+    if (err instanceof AccessRightError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** Revoke rights (none named: all of them). */
+export async function revokeRightsFrom(ctx: StoreContext, address: string, rights: readonly AccessRight[]): Promise<{ address: string; rights: AccessRight[]; implicitMaster: boolean }> {
+  const { name, domain } = await resolveAddress(ctx, address);
+  const now = await revokeAccessRights(rightsStore(ctx), { name, domain: domain.name }, rights);
+  return { address: `${name}@${domain.name}`, rights: now, implicitMaster: isMainPostmaster(ctx, name, domain.name) };
+}
+
+/** The rights an address holds, the main postmaster's implicit Master included. */
+export async function rightsOf(ctx: StoreContext, address: string): Promise<{ address: string; rights: AccessRight[]; implicitMaster: boolean }> {
+  const { name, domain } = await resolveAddress(ctx, address);
+  const held = await heldRights(ctx.store, { name, domain: domain.name }, ctx.config.mainDomain);
+  return { address: `${name}@${domain.name}`, rights: held, implicitMaster: isMainPostmaster(ctx, name, domain.name) };
 }
 
 export async function rightsGrant(ctx: CommandContext, address: string, names: string[]): Promise<void> {
   if (names.length === 0) throw new UsageError('rights grant needs at least one RIGHT');
   const rights = parsed(names);
-  // rights go to real accounts only, under their canonical address (never an alias)
-  const account = await requireAccount(ctx, address);
   try {
-    const now = await grantAccessRights(rightsStore(ctx), ctx.config.mainDomain, account, rights);
-    ctx.io.out(`${account.name}@${account.domain}: ${list(now)}\n`);
+    const now = await grantRightsTo(ctx, address, rights);
+    ctx.io.out(`${now.address}: ${list(now.rights)}\n`);
   } catch (err) {
-    if (err instanceof AccessRightError) throw new UsageError(err.message);
     throw asCliError(err);
   }
 }
 
 export async function rightsRevoke(ctx: CommandContext, address: string, names: string[]): Promise<void> {
   const rights = parsed(names);
-  const { name, domain } = await resolveAddress(ctx, address);
   try {
-    const now = await revokeAccessRights(rightsStore(ctx), { name, domain: domain.name }, rights);
-    const implicit = isMainPostmaster(ctx, name, domain.name) ? ' (Master stays: the main domain postmaster holds it implicitly)' : '';
-    ctx.io.out(`${name}@${domain.name}: ${list(now)}${implicit}\n`);
+    const now = await revokeRightsFrom(ctx, address, rights);
+    const implicit = now.implicitMaster ? ' (Master stays: the main domain postmaster holds it implicitly)' : '';
+    ctx.io.out(`${now.address}: ${list(now.rights)}${implicit}\n`);
   } catch (err) {
     throw asCliError(err);
   }
 }
 
 export async function rightsShow(ctx: CommandContext, address: string): Promise<void> {
-  const { name, domain } = await resolveAddress(ctx, address);
-  const held = await heldRights(ctx.store, { name, domain: domain.name }, ctx.config.mainDomain);
-  const implicit = isMainPostmaster(ctx, name, domain.name) ? ' (Master implicit: the main domain postmaster)' : '';
-  ctx.io.out(`${name}@${domain.name}: ${list(held)}${implicit}\n`);
+  const now = await rightsOf(ctx, address);
+  const implicit = now.implicitMaster ? ' (Master implicit: the main domain postmaster)' : '';
+  ctx.io.out(`${now.address}: ${list(now.rights)}${implicit}\n`);
 }

@@ -14,6 +14,7 @@ import { isMetricsRequest, isWorkerReady, METRICS_RESPONSE, type MetricsResponse
 import { formatListenerTable, type ListenerRow } from './listener-table.js';
 import type { GatewayLogger } from './logger.js';
 import { prepareDirectory } from './prepare-directory.js';
+import { serveLoginLogToWorkers } from '../admin/login-log-ipc.js';
 
 /** how long stopping workers get before SIGKILL */
 const WORKER_STOP_TIMEOUT_MS = 15_000;
@@ -35,6 +36,8 @@ export async function runPrimary(config: GatewayConfig, io: CliIo, log: GatewayL
   // the memory cache lives here, one for all workers; a Redis cache is shared by the workers directly
   const cache = config.cache === 'memory' ? createMemoryCache() : undefined;
   const stopServingCache = cache ? serveCacheToWorkers(cache, cluster) : undefined;
+  // the workers' login log too (with Redis they share a Redis list instead)
+  const stopServingLoginLog = cache ? serveLoginLogToWorkers(cluster) : undefined;
   const aggregator = new AggregatorRegistry();
   const onMessage = (worker: Worker, message: unknown): void => {
     if (!isMetricsRequest(message)) return;
@@ -57,6 +60,7 @@ export async function runPrimary(config: GatewayConfig, io: CliIo, log: GatewayL
   const cleanup = async (): Promise<void> => {
     cluster.off('message', onMessage);
     stopServingCache?.();
+    stopServingLoginLog?.();
     await cache?.close();
   };
 

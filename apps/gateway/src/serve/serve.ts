@@ -19,6 +19,9 @@ import { runPrimary } from './primary.js';
 import { checkServices, handlerFor } from './services.js';
 import { announceReady, clusterMetricsSource } from './worker-side.js';
 import { webSessionRoutes } from '../web/index.js';
+import { adminRoutes } from '../admin/routes.js';
+import { createLoginLog } from '../admin/login-log-setup.js';
+import { loginLogEntry, type LoginLog } from '../admin/login-log.js';
 
 /** how long open sessions get to finish when the server stops */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -52,6 +55,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
   let metrics: GatewayMetrics | undefined;
   let http: HttpSide | undefined;
   let externalAuth: ExternalAuthService | undefined;
+  let loginLog: LoginLog | undefined;
   const listeners: RunningListener[] = [];
   try {
     // GSSAPI lives in packages/kerberos (native MIT GSS-API), so auth-core stays free of native code
@@ -67,6 +71,8 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
     const readiness = new ReadinessState(() => activeCache.status());
     if (!options.worker) await prepareStore(store, config, io, logger);
 
+    const activeLoginLog = createLoginLog(config, { worker: options.worker, logger });
+    loginLog = activeLoginLog;
     const helper = startExternalAuth(logger, store);
     externalAuth = helper;
     const authenticator = createAuthenticator({
@@ -75,7 +81,10 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
       mainDomain: config.mainDomain,
       mechanisms,
       logger,
-      onLogin: gatewayMetrics.onLogin,
+      onLogin: (event) => {
+        gatewayMetrics.onLogin(event);
+        activeLoginLog.record(loginLogEntry(event));
+      },
       // PLAIN/GSSAPI/EXTERNAL with another account's authzid: the CanImpersonate right decides
       canImpersonate: impersonationByRights(store, config.mainDomain),
       passwordCheckers: passwordSources({ logger, externalAuth: helper }),
@@ -94,7 +103,10 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
       metrics: options.worker ? clusterMetricsSource(registry) : { contentType: registry.contentType, metrics: () => registry.metrics() },
       ...(tls ? { tls } : {}),
       // WebUser sessions (POST/GET/DELETE /session, GET /login); resolveCaller needs them first
-      extraRoutes: [webSessionRoutes({ authenticator, directory: store, cache: activeCache, serverName: config.hostname })],
+      extraRoutes: [
+        webSessionRoutes({ authenticator, directory: store, cache: activeCache, serverName: config.hostname }),
+        adminRoutes({ config, store, cache: activeCache, loginLog: activeLoginLog }),
+      ],
     });
     http = httpSide;
     for (const l of config.listeners) {
@@ -131,6 +143,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
         await httpSide.close();
         gatewayMetrics.close();
         helper.close();
+        await activeLoginLog.close();
         await activeCache.close();
         await store.close();
         await mailboxes.close();
@@ -143,6 +156,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
     await http?.close();
     metrics?.close();
     externalAuth?.close();
+    await loginLog?.close();
     await cache?.close();
     await store.close();
     await mailboxes.close();

@@ -55,15 +55,25 @@ export async function parseAssignments(level: SettingsLevel, args: readonly stri
       continue;
     }
     if (raw.startsWith('@')) raw = await readValueFile(raw.slice(1), cwd, key);
-    try {
-      out.push({ key, spec, value: spec.parse(raw) });
-    } catch (err) {
-      if (!(err instanceof ValueError)) throw err;
-      const shown = spec.secret ? '' : ` (got '${raw.length > 60 ? `${raw.slice(0, 60)}...` : raw}')`;
-      throw new UsageError(`bad value for ${key}: ${err.message}${shown}`);
-    }
+    out.push(parsedAssignment(key, spec, raw));
   }
   return out;
+}
+
+/** One key's value from its text form, as the CLI checks it (the admin API sends the same text). */
+export function parseAssignment(level: SettingsLevel, rawKey: string, raw: string | undefined): Assignment {
+  const [key, spec] = findKey(level, rawKey.trim());
+  return raw === undefined ? { key, spec, value: undefined } : parsedAssignment(key, spec, raw);
+}
+
+function parsedAssignment(key: string, spec: KeySpec, raw: string): Assignment {
+  try {
+    return { key, spec, value: spec.parse(raw) };
+  } catch (err) {
+    if (!(err instanceof ValueError)) throw err;
+    const shown = spec.secret ? '' : ` (got '${raw.length > 60 ? `${raw.slice(0, 60)}...` : raw}')`;
+    throw new UsageError(`bad value for ${key}: ${err.message}${shown}`);
+  }
 }
 
 /** A copy of `settings` with the assignments applied (nested keys create their parent maps). */
