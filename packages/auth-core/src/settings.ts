@@ -50,6 +50,32 @@ export interface AccountSettings {
   allowNTLMv1?: boolean;
   /** services this account may log into; absent means all */
   enabledServices?: ServiceName[];
+  /** where this account's sessions continue after login; merged key by key over the domain's */
+  upstream?: UpstreamSettings;
+}
+
+/**
+ * One service's upstream server (issue 9): after the gateway's login the session is relayed there.
+ * No host: the built-in session.
+ */
+export interface UpstreamServiceSettings {
+  /** tried in order; an entry may carry its own port as host:port ([v6]:port) */
+  host?: string[];
+  port?: number;
+  tls?: 'none' | 'starttls' | 'implicit';
+  /** PEM certificates the upstream's certificate is verified with (system CAs when absent) */
+  ca?: string;
+  login?: 'master' | 'xclient' | 'proxy' | 'passthrough';
+  authMechanism?: 'PLAIN' | 'LOGIN';
+  masterUser?: string;
+  /** kept as typed (the gateway must send it), never shown by show or export */
+  masterPassword?: string;
+}
+
+export interface UpstreamSettings {
+  imap?: UpstreamServiceSettings;
+  pop?: UpstreamServiceSettings;
+  smtp?: UpstreamServiceSettings;
 }
 
 export interface DomainSettings {
@@ -60,6 +86,8 @@ export interface DomainSettings {
   trustedCA?: string;
   /** Domain-wide default account settings. */
   defaultAccountSettings?: AccountSettings;
+  /** upstream servers of the domain's accounts; an account's own `upstream` keys override these */
+  upstream?: UpstreamSettings;
 }
 
 export interface ServerSettings {

@@ -32,7 +32,8 @@ export async function encodeSecretAssignments(
 ): Promise<Assignment[]> {
   return Promise.all(
     assignments.map(async (a) => {
-      if (a.value === undefined || !a.spec.secret) return a;
+      // a credential (an upstream's master password) must stay usable: it is not hashed
+      if (a.value === undefined || !a.spec.secret || a.spec.secret === 'credential') return a;
       if (a.spec.secret === 'password') return { ...a, value: await encodePassword(a.value as string, encryption) };
       const entries = await Promise.all(
         Object.entries(a.value as Record<string, string>).map(async ([tag, pw]) => [tag, await encodePassword(pw, encryption)] as const),

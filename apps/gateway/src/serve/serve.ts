@@ -17,6 +17,7 @@ import { withExternalProvisioning } from './external-provisioning.js';
 import { prepareStore } from './prepare-directory.js';
 import { runPrimary } from './primary.js';
 import { checkServices, handlerFor } from './services.js';
+import { createRelayHook } from './relay.js';
 import { announceReady, clusterMetricsSource } from './worker-side.js';
 import { webSessionRoutes } from '../web/index.js';
 import { adminRoutes } from '../admin/routes.js';
@@ -89,7 +90,12 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
       canImpersonate: impersonationByRights(store, config.mainDomain),
       passwordCheckers: passwordSources({ logger, externalAuth: helper }),
     });
-    const deps = { authenticator, serverName: config.hostname };
+    const deps = {
+      authenticator,
+      serverName: config.hostname,
+      // sessions of accounts with upstream settings continue on their upstream server
+      relay: createRelayHook({ directory: store, logger, registry: gatewayMetrics.registry }),
+    };
 
     let tls: TlsMaterial | undefined;
     if (config.listeners.some((l) => (l.tls ?? 'none') !== 'none')) {

@@ -8,6 +8,7 @@ import { createPopHandler } from '@portcullis/pop';
 import { createPwdHandler } from '@portcullis/pwd';
 import { createSmtpHandler, SmarthostSink, SpoolSink, type MessageSink } from '@portcullis/smtp';
 import { createXmppHandler } from '@portcullis/xmpp';
+import type { RelayHook } from '@portcullis/relay';
 import { UsageError } from '../errors.js';
 import { sessionIdLogin } from '../web/sessionid-login.js';
 import type { FtpConfig, ListenerConfig, SmtpConfig } from '../config/schema.js';
@@ -29,6 +30,8 @@ export interface ServiceDeps {
   mainDomain?: string;
   /** the config's `smtp:` section; SMTP spools under dataDir unless it names a smarthost */
   smtp?: SmtpConfig;
+  /** after each login: whether the session continues on an upstream server (issue 9) */
+  relay?: RelayHook;
 }
 
 function required<T>(value: T | undefined, what: string, service: string): T {

@@ -18,13 +18,17 @@ import {
   text,
   type ValueParser,
 } from './value-parsers.js';
+import { UPSTREAM_KEYS } from './upstream-keys.js';
 
 export type SettingsLevel = 'account' | 'domain' | 'server';
 
 export interface KeySpec {
   parse: ValueParser;
-  /** the value holds passwords: never echo it, and encode before storing */
-  secret?: 'password' | 'password-map';
+  /**
+   * the value holds passwords: never echo it, and encode before storing; 'credential' is kept as
+   * typed (the gateway sends it to an upstream) and only hidden
+   */
+  secret?: 'password' | 'password-map' | 'credential';
 }
 
 export const PASSWORD_ENCRYPTIONS = ['clear', 'U-crpt', 'UB-crpt', 'A-crpt'] as const;
@@ -55,12 +59,14 @@ export const SETTING_KEYS: Record<SettingsLevel, Record<string, KeySpec>> = {
     password: { parse: password, secret: 'password' },
     tagPasswords: { parse: map(password), secret: 'password-map' },
     ...INHERITABLE_ACCOUNT_KEYS,
+    ...UPSTREAM_KEYS,
   },
   domain: {
     aliases: { parse: list(domainName) },
     loginMethods: { parse: list(oneOf(LOGIN_METHODS, { caseInsensitive: true })) },
     trustedCA: { parse: pemCertificates },
     ...prefixed('defaultAccountSettings', INHERITABLE_ACCOUNT_KEYS),
+    ...UPSTREAM_KEYS,
   },
   server: {
     clientAddresses: { parse: list(cidr) },
