@@ -2,9 +2,9 @@
  * Authentication URI: accounts whose passwords live in an external LDAP server. A real OpenLDAP
  * slapd holds two entry layouts (uid=NAME,ou=people,dc=example,dc=test and
  * cn=NAME,ou=DOMAIN,o=mail); clients log in through IMAP and SMTP with directory passwords.
- * slapd accepts simple binds by DN only, so the Active Directory `*@^0` form is shown against a
- * second Portcullis (its LDAP listener takes user@domain bind names, as AD does); the `DOMAIN\*`
- * form's wire bytes are unit-tested in packages/ldap-auth.
+ * slapd accepts simple binds by DN only, so the Active Directory `*@^0` and `DOMAIN\*` forms are
+ * shown against a second Portcullis, whose LDAP listener takes user@domain and DOMAIN\user bind
+ * names as AD does (DOMAIN: the first label of a domain, EXAMPLE → example.test).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway } from './harness/gateway.js';
@@ -20,6 +20,7 @@ const DANA = { address: 'dana@example.test', own: 'Dana-Own-1', directory: 'Dana
 const EVE = { address: 'eve@example.test', directory: 'Eve Dir 2' };
 const GINA = { address: 'gina@example.test', upstream: 'Gina-Upn-3' };
 const FRANK = { address: 'frank@example.test', own: 'Frank-Own-4' };
+const HUGO = { address: 'hugo@example.test', upstream: 'Hugo-Upn-5' };
 
 const LDIF = `dn: dc=example,dc=test
 objectClass: dcObject
@@ -63,14 +64,16 @@ beforeAll(async () => {
   slapd = await startSlapd({ suffixes: ['dc=example,dc=test', 'o=mail'], ldif: LDIF });
   upstream = await Gateway.start({ listeners: { ldap: { service: 'ldap', tls: 'none' } } });
   await createAccount(upstream, GINA.address, GINA.upstream);
+  await createAccount(upstream, HUGO.address, HUGO.upstream);
   gw = await Gateway.start({ listeners: LISTENERS });
   await createAccount(gw, DANA.address, DANA.own, `authenticationURI=${slapd.url}/uid=*,ou=people,dc=example,dc=test`);
   await gw.cliOk('account', 'create', EVE.address, `authenticationURI=${slapd.url}/cn=*,ou=^0,o=mail`);
   await gw.cliOk('account', 'create', GINA.address, `authenticationURI=ldap://127.0.0.1:${upstream.ports.ldap}/*@^0`);
+  await gw.cliOk('account', 'create', HUGO.address, `authenticationURI=ldap://127.0.0.1:${upstream.ports.ldap}/EXAMPLE\\*`);
 }, 90_000);
 
 afterAll(async () => {
-  const passwords = [DANA.own, DANA.directory, EVE.directory, GINA.upstream, FRANK.own, WRONG_PASSWORD];
+  const passwords = [DANA.own, DANA.directory, EVE.directory, GINA.upstream, FRANK.own, HUGO.upstream, WRONG_PASSWORD];
   await stopCleanly(gw, passwords);
   await stopCleanly(upstream, passwords);
   await slapd?.stop();
@@ -123,6 +126,12 @@ describe('Authentication URI, other forms and failures', () => {
   it('the *@^0 form binds with user@domain (here to a second Portcullis LDAP listener)', async () => {
     expect((await imapLoginWorks(gw.ports.imap, GINA.address, GINA.upstream)).ok).toBe(true);
     expect((await imapLoginWorks(gw.ports.imap, GINA.address, WRONG_PASSWORD)).ok).toBe(false);
+  });
+
+  it('the DOMAIN\\* form binds with EXAMPLE\\user (the second Portcullis maps EXAMPLE to example.test)', async () => {
+    expect((await imapLoginWorks(gw.ports.imap, HUGO.address, HUGO.upstream)).ok).toBe(true);
+    expect((await imapLoginWorks(gw.ports.imap, HUGO.address, WRONG_PASSWORD)).ok).toBe(false);
+    expect(await smtpAuthPlain(HUGO.address, HUGO.upstream)).toBe(235);
   });
 
   it('an unreachable server is a failed check, promptly; the own password still works', async () => {

@@ -8,6 +8,7 @@ export {
   type LdapOptions,
 } from './session/options.js';
 export { loginNameFromBindName } from './session/bind-name.js';
+export { domainForDownLevel, splitDownLevelName, type DownLevelName } from './session/down-level-name.js';
 export { failureResultCode } from './session/failure-results.js';
 export { matchFilter, type Tri } from './session/filter-match.js';
 export { runSearch, selectAttributes } from './session/search.js';

@@ -41,6 +41,7 @@ import {
   type SimpleResponseName,
 } from '../codec/index.js';
 import { loginNameFromBindName } from './bind-name.js';
+import { domainForDownLevel, splitDownLevelName, type DownLevelName } from './down-level-name.js';
 import { accountEntry, domainEntry } from './entries.js';
 import { closesConnection, failureResultCode } from './failure-results.js';
 import { matchFilter } from './filter-match.js';
@@ -260,11 +261,31 @@ export class LdapSession {
     if (name === '') {
       return this.result(id, 'bindResponse', ResultCode.unwillingToPerform, 'a password needs a name');
     }
+    const downLevel = splitDownLevelName(name);
+    if (downLevel) return this.downLevelBind(id, downLevel, password);
     const login = loginNameFromBindName(name);
     if (login === null) {
       this.conn.log.info({ user: name, method: 'simple' }, 'ldap bind DN names no account');
       return this.result(id, 'bindResponse', ResultCode.invalidCredentials, 'the bind DN names no account (use uid=NAME,dc=... or mail=ADDRESS)');
     }
+    const result = await this.auth.loginPlaintext(login, password.toString('utf8'), this.info);
+    this.finishBind(id, 'simple', login, result);
+  }
+
+  /** Active Directory's `DOMAIN\user` (down-level-name.ts). */
+  private async downLevelBind(id: number, name: DownLevelName, password: Buffer): Promise<void> {
+    const preferred = [this.conn.listenerDomain, this.options.mainDomain];
+    let domains: string[];
+    try {
+      domains = this.options.directory?.listDomains ? await this.options.directory.listDomains() : preferred.filter((d) => d !== undefined);
+    } catch (err) {
+      this.conn.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'ldap bind: cannot list domains');
+      return this.result(id, 'bindResponse', ResultCode.unavailable, 'the directory is not available');
+    }
+    // no such domain: auth-core refuses the name as it refuses any unknown account (and
+    // hideUnknownAccount disguises it the same way), so the bind tells no more than others do
+    const domain = domainForDownLevel(name.domainPart, domains, preferred) ?? name.domainPart;
+    const login = `${name.user}@${domain}`;
     const result = await this.auth.loginPlaintext(login, password.toString('utf8'), this.info);
     this.finishBind(id, 'simple', login, result);
   }

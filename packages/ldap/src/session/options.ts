@@ -4,6 +4,11 @@ import type { Authenticator } from '@portcullis/auth-core';
 export interface AccountDirectory {
   /** account names (local parts) of a canonical domain */
   listAccounts(domain: string): Promise<string[]>;
+  /**
+   * canonical domain names, for `DOMAIN\user` simple binds; without it only the listener's
+   * domain and the main domain can be named that way
+   */
+  listDomains?(): Promise<string[]>;
 }
 
 export interface LdapOptions {
