@@ -7,6 +7,7 @@ import { accountCreate, accountSet, accountShow } from './commands/account.js';
 import { accountImport } from './commands/account-import.js';
 import { ensureMainDomain, openContext, type CliIo, type CommandContext } from './commands/context.js';
 import { domainCreate, domainSet, domainShow } from './commands/domain.js';
+import { runGroup } from './commands/group.js';
 import { kerberosDelete, kerberosImport, kerberosList } from './commands/kerberos.js';
 import { runPki } from './commands/pki.js';
 import { rightsGrant, rightsRevoke, rightsShow } from './commands/rights.js';
@@ -30,6 +31,10 @@ export const USAGE = `usage:
   portcullis rights grant ADDRESS RIGHT ...
   portcullis rights revoke ADDRESS [RIGHT ...]  (no RIGHT: all of them)
   portcullis rights show ADDRESS
+  portcullis group create GROUP@DOMAIN [MEMBER ...]   (members: NAME, NAME@DOMAIN, #GROUP, #GROUP@DOMAIN)
+  portcullis group add|remove GROUP@DOMAIN MEMBER ...
+  portcullis group show|delete GROUP@DOMAIN
+  portcullis group list DOMAIN
   portcullis kerberos import DOMAIN KEYTAB   (adds an MIT keytab's keys to the domain)
   portcullis kerberos list DOMAIN
   portcullis kerberos delete DOMAIN ID ...
@@ -82,6 +87,7 @@ async function runAdmin(ctx: CommandContext, noun: string, verb: string | undefi
   // `domain create` of the main domain creates it with its settings instead
   const creatingMain = noun === 'domain' && verb === 'create' && args[0]?.toLowerCase() === ctx.config.mainDomain;
   if (!creatingMain) await ensureMainDomain(ctx.store, ctx.config.mainDomain);
+  if (noun === 'group') return runGroup(ctx, verb, args);
   switch (`${noun} ${verb ?? ''}`) {
     case 'domain create':
       arity(args, 1, 'domain NAME');
@@ -159,7 +165,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await runTransfer(noun, cmd.positionals.slice(1), cmd.config, io);
       return 0;
     }
-    if (!['domain', 'account', 'server', 'rights', 'kerberos'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
+    if (!['domain', 'account', 'server', 'rights', 'kerberos', 'group'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
     const ctx = await openContext(cmd.config, io);
     try {
       await runAdmin(ctx, noun, verb, args, cmd.password);
