@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
 import { WRONG_PASSWORD, stopCleanly } from './harness/fixtures.js';
-import { imapCapabilities, imapConnect, imapLogin, imapLoginWorks } from './harness/imap.js';
+import { imapCapabilities, imapCommand, imapConnect, imapLogin, imapLoginWorks } from './harness/imap.js';
 
 const LISTENERS = {
   http: { service: 'http', tls: 'none' },
@@ -237,6 +237,41 @@ describe('a domain administrator (Domain right in other.test)', () => {
     const deleted = await asDadmin('POST', `/domains/${OTHER}/kerberos-keys/delete`, { ids: [id, 'no-such-id'] });
     expect(deleted.json).toEqual({ deleted: [id], unknown: ['no-such-id'] });
     expect((await asDadmin('GET', `/domains/${OTHER}/kerberos-keys`)).json).toEqual({ keys: [] });
+  });
+});
+
+describe('groups and the effective-rights calculator', () => {
+  it('a domain administrator keeps its groups; the merge of a mailbox ACL is explained step by step', async () => {
+    const team = await asDadmin('PUT', `/domains/${OTHER}/groups/team`, { members: ['dadmin'] });
+    expect(team.status, team.text).toBe(200);
+    expect(team.json).toEqual({ name: 'team', members: ['dadmin'] });
+    expect((await asDadmin('GET', `/domains/${OTHER}/groups`)).json).toEqual({ groups: [{ name: 'team', members: ['dadmin'] }] });
+    expect((await asDadmin('PUT', `/domains/${OTHER}/groups/ghosts`, { members: ['nobody-here'] })).status).toBe(400);
+    expect((await asDadmin('PUT', `/domains/${MAIN_DOMAIN}/groups/team`, { members: [] })).status).toBe(404);
+
+    // carol shares a mailbox over IMAP: everyone in the domain lrs, dadmin not s, the team i
+    const { c } = await imapConnect(gw.ports.imap);
+    try {
+      expect((await imapLogin(c, CAROL.address, CAROL.password)).ok).toBe(true);
+      for (const cmd of ['CREATE Shared', 'SETACL Shared anyone@ lrs', 'SETACL Shared -dadmin s', 'SETACL Shared #team i']) {
+        const r = await imapCommand(c, cmd);
+        expect(r.ok, `${cmd}: ${r.status}`).toBe(true);
+      }
+    } finally {
+      c.close();
+    }
+    const url = `/acl/effective?account=${encodeURIComponent(DADMIN.address)}&mailbox=${encodeURIComponent(`${CAROL.address}/Shared`)}`;
+    const r = await asDadmin('GET', url);
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.rights).toBe('lri');
+    expect(r.json.steps.map((s: { step: string }) => s.step)).toEqual(['exact', 'direct', 'removed', 'added', 'direct minus removed', 'plus added', 'effective']);
+    expect(r.json.steps.find((s: { step: string }) => s.step === 'removed')).toMatchObject({ rights: 's' });
+    const owner = await asDadmin('GET', `/acl/effective?account=${encodeURIComponent(CAROL.address)}&mailbox=${encodeURIComponent(`${CAROL.address}/Shared`)}`);
+    expect(owner.json.steps[0].step).toBe('owner');
+    expect((await asDadmin('GET', `/acl/effective?account=${encodeURIComponent(DADMIN.address)}&mailbox=${encodeURIComponent(`${CAROL.address}/Nope`)}`)).status).toBe(404);
+    expect((await asDadmin('GET', `/acl/effective?account=${encodeURIComponent(DADMIN.address)}&mailbox=${encodeURIComponent(`${POSTMASTER.address}/INBOX`)}`)).status).toBe(404);
+    expect((await asDadmin('DELETE', `/domains/${OTHER}/groups/team`)).status).toBe(204);
+    expect((await asDadmin('DELETE', `/domains/${OTHER}/groups/team`)).status).toBe(404);
   });
 });
 

@@ -8,10 +8,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteRegistrar } fr
 import { z } from 'zod';
 import { authenticateRequest } from '../web/request-identity.js';
 import * as accounts from './accounts.js';
+import { effectiveRightsFor } from './acl-effective.js';
 import { visibleDomains } from './access.js';
 import { callerFor, type Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
 import * as domains from './domains.js';
+import * as groups from './groups.js';
 import { AdminError, badRequest } from './errors.js';
 import * as keys from './kerberos-keys.js';
 import * as listeners from './listeners.js';
@@ -43,6 +45,8 @@ const schemas = {
   }),
   lockout: z.object({ key: z.string().min(1).max(512) }),
   sessions: z.object({ account: z.string().max(512).optional() }),
+  group: z.strictObject({ members: z.array(z.string().min(1).max(512)).max(10_000) }),
+  effective: z.object({ account: z.string().min(3).max(512), mailbox: z.string().min(3).max(2048) }),
 };
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -177,6 +181,21 @@ export function adminRoutes(deps: AdminDeps): RouteRegistrar {
         route('POST', '/domains/:domain/kerberos-keys/delete', async (caller, request) =>
           keys.deleteKerberosKeys(deps, caller, p(request)['domain']!, parse(schemas.deleteKeys, request.body).ids),
         );
+
+        // groups and the effective-rights calculator
+        route('GET', '/domains/:domain/groups', async (caller, request) => ({
+          groups: await groups.listGroups(deps, caller, p(request)['domain']!),
+        }));
+        route('PUT', '/domains/:domain/groups/:group', async (caller, request) =>
+          groups.setGroup(deps, caller, p(request)['domain']!, p(request)['group']!, parse(schemas.group, request.body).members),
+        );
+        route('DELETE', '/domains/:domain/groups/:group', async (caller, request) =>
+          groups.deleteGroup(deps, caller, p(request)['domain']!, p(request)['group']!),
+        );
+        route('GET', '/acl/effective', async (caller, request) => {
+          const q = parse(schemas.effective, request.query);
+          return effectiveRightsFor(deps, caller, q.account, q.mailbox);
+        });
 
         // monitoring
         route('GET', '/login-log', async (caller, request) => {

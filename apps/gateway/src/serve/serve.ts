@@ -111,7 +111,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
       // WebUser sessions (POST/GET/DELETE /session, GET /login); resolveCaller needs them first
       extraRoutes: [
         webSessionRoutes({ authenticator, directory: store, cache: activeCache, serverName: config.hostname }),
-        adminRoutes({ config, store, cache: activeCache, loginLog: activeLoginLog }),
+        adminRoutes({ config, store, cache: activeCache, loginLog: activeLoginLog, mailboxes }),
       ],
     });
     http = httpSide;
