@@ -6,8 +6,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ALL_ACL_RIGHTS,
+  AclError,
   GUEST_ACCOUNT,
   effectiveRights,
+  parseIdentifier,
   explainEffectiveRights,
   removeAclEntry,
   setAclEntry,
@@ -173,6 +175,29 @@ describe('setAclEntry / removeAclEntry (properties)', () => {
         const gone = removeAclEntry(s3, id.toUpperCase());
         expect(gone.some((e) => e.identifier.toLowerCase() === id.toLowerCase())).toBe(false);
         expect(gone.length).toBe(s3.length - 1);
+      }),
+    );
+  });
+});
+
+describe('parseIdentifier (properties)', () => {
+  it('never throws, and answers either a parsed identifier or an AclError', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), identifier.map((i) => `${i}x`)), (raw) => {
+        const p = parseIdentifier(raw);
+        expect(p instanceof AclError || typeof p.canonical === 'string').toBe(true);
+      }),
+    );
+  });
+
+  it('is case-insensitive, and its canonical form parses to itself', () => {
+    fc.assert(
+      fc.property(identifier, (id) => {
+        const p = parseIdentifier(id);
+        if (p instanceof AclError) throw p;
+        expect(p.canonical).toBe(id.toLowerCase());
+        expect(parseIdentifier(p.canonical)).toEqual(p);
+        expect(parseIdentifier(id.toUpperCase())).toEqual(p);
       }),
     );
   });
