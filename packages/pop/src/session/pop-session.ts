@@ -16,6 +16,15 @@ import {
 } from '@portcullis/auth-core';
 import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/line-protocol';
 import {
+  askRelay,
+  canTakeOver,
+  CLEARTEXT_MECHANISMS,
+  cleartextFromSasl,
+  relayClientOf,
+  relayConnection,
+  type ClientCredentials,
+} from '@portcullis/relay';
+import {
   ConnectionClosedError,
   IdleTimeoutError,
   LineTooLongError,
@@ -43,7 +52,8 @@ const DIALOG_ABORT_TEXT: Record<DialogAbort, string> = {
   'too-many-rounds': 'too many authentication steps',
 };
 
-export type PopState = 'authorization' | 'transaction' | 'update' | 'closed';
+/** `relayed`: the login went on to an upstream server and the bytes are copied both ways */
+export type PopState = 'authorization' | 'transaction' | 'update' | 'relayed' | 'closed';
 
 const REJECTION_TEXT: Record<CommandRejection, string> = {
   empty: 'empty command',
@@ -154,7 +164,10 @@ export class PopSession {
       case 'PASS':
         if (pendingUser === undefined) return this.bad(err('USER first'));
         if (cmd.rest === undefined) return this.bad(err('usage: PASS password'));
-        return this.finishLogin(pendingUser, 'USER', await this.auth.loginPlaintext(pendingUser, cmd.rest, this.info));
+        return this.finishLogin(pendingUser, 'USER', await this.auth.loginPlaintext(pendingUser, cmd.rest, this.info), {
+          loginName: pendingUser,
+          password: cmd.rest,
+        });
       case 'APOP':
         return this.apop(cmd);
       case 'AUTH':
@@ -213,22 +226,36 @@ export class PopSession {
       initial = decodeInitialResponse(initialArg);
       if (!initial) return this.bad(err('malformed base64'));
     }
-    const exchange = this.auth.startSasl(mechanism, this.info);
-    if (!exchange) return this.bad(err('unsupported authentication mechanism'));
+    const started = this.auth.startSasl(mechanism, this.info);
+    if (!started) return this.bad(err('unsupported authentication mechanism'));
+    // passthrough relaying replays a PLAIN or LOGIN password, so the client's responses are kept
+    const responses: Buffer[] = [];
+    const exchange =
+      this.options.relay && CLEARTEXT_MECHANISMS.has(mechanism)
+        ? {
+            mechanism: started.mechanism,
+            step: (input: Buffer | null) => {
+              if (input) responses.push(input);
+              return started.step(input);
+            },
+            cancel: () => started.cancel(),
+          }
+        : started;
     const outcome = await runSaslDialog(this.conn, exchange, initial, { challengeLine: continuation });
     if (outcome.kind === 'aborted') return this.bad(err(DIALOG_ABORT_TEXT[outcome.reason]));
     const result =
       outcome.kind === 'success'
         ? ({ ok: true, success: outcome.success } as const)
         : ({ ok: false, failure: outcome.failure } as const);
-    return this.finishLogin(undefined, mechanism, result);
+    return this.finishLogin(undefined, mechanism, result, cleartextFromSasl(mechanism, responses));
   }
 
-  private finishLogin(
+  private async finishLogin(
     user: string | undefined,
     method: string,
     result: { ok: true; success: AuthSuccess } | { ok: false; failure: AuthFailure },
-  ): void {
+    credentials?: ClientCredentials,
+  ): Promise<void> {
     if (!result.ok) {
       this.conn.log.info({ user, method, code: result.failure.code }, 'pop login failed');
       this.send(failureReply(result.failure));
@@ -236,6 +263,22 @@ export class PopSession {
       return;
     }
     const { success } = result;
+    if (this.options.relay) {
+      const decision = await askRelay(this.options.relay, 'pop', success, relayClientOf(this.conn, success, credentials));
+      if (decision.kind === 'relay' && !canTakeOver(this.conn)) {
+        decision.upstream.socket.destroy();
+        return this.relayUnavailable(success, 'the connection cannot be relayed');
+      }
+      if (decision.kind === 'unavailable') return this.relayUnavailable(success, decision.reason);
+      if (decision.kind === 'relay') {
+        this.state = 'relayed';
+        this.conn.log.info({ account: success.authzid, authcid: success.authcid, mechanism: success.mechanism }, 'pop login');
+        // the upstream has logged in already; its own +OK was for the gateway, this one is the client's
+        this.send(ok(`${success.authzid} logged in`));
+        await relayConnection(this.conn, decision, success.authzid);
+        return;
+      }
+    }
     this.state = 'transaction';
     this.conn.setLoggedIn();
     this.conn.log.info(
@@ -243,6 +286,15 @@ export class PopSession {
       'pop login',
     );
     this.send(ok(`${success.authzid} has 0 messages (0 octets)`));
+  }
+
+  /**
+   * The upstream cannot take the session: RFC 3206's temporary failure, so that the client tries
+   * again later, and the session stays in AUTHORIZATION (nothing was opened).
+   */
+  private relayUnavailable(success: AuthSuccess, reason: string): void {
+    this.conn.log.warn({ account: success.authzid, reason }, 'pop relay unavailable');
+    this.send(err('mail server temporarily unavailable, try again later', 'SYS/TEMP'));
   }
 
   // --- TRANSACTION (the built-in maildrop is empty) -------------------------------------------

@@ -1,4 +1,5 @@
 import type { Authenticator } from '@portcullis/auth-core';
+import type { RelayHook } from '@portcullis/relay';
 import type { MessageSink } from '../delivery/sink.js';
 
 export interface SmtpOptions {
@@ -13,6 +14,12 @@ export interface SmtpOptions {
   maxRecipients?: number;
   /** bad commands tolerated (default 10); the next one gets 421 and the connection closes */
   maxBadCommands?: number;
+  /**
+   * asked after each successful AUTH: continue on an upstream submission server (`relay`, the
+   * sink is then not used), answer 454 (`unavailable`), or accept mail here (`builtin`, also
+   * without a hook)
+   */
+  relay?: RelayHook;
 }
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 25 * 1024 * 1024;

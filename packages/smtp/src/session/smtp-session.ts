@@ -17,6 +17,7 @@ import {
 } from '@portcullis/auth-core';
 import { ConnectionClosedError, IdleTimeoutError, LineTooLongError, type Connection } from '@portcullis/listener';
 import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/line-protocol';
+import { askRelay, canTakeOver, CLEARTEXT_MECHANISMS, cleartextFromSasl, relayClientOf, relayConnection } from '@portcullis/relay';
 import {
   DataDecoder,
   parseCommand,
@@ -240,8 +241,21 @@ export class SmtpSession {
       initial = decodeInitialResponse(initialArg);
       if (!initial) return this.bad(501, '5.5.2', 'cannot decode the initial response');
     }
-    const exchange = this.auth.startSasl(mechanism, this.info);
-    if (!exchange) return this.bad(504, '5.5.4', 'unrecognized authentication mechanism');
+    const started = this.auth.startSasl(mechanism, this.info);
+    if (!started) return this.bad(504, '5.5.4', 'unrecognized authentication mechanism');
+    // passthrough relaying replays a PLAIN or LOGIN password, so the client's responses are kept
+    const responses: Buffer[] = [];
+    const exchange =
+      this.options.relay && CLEARTEXT_MECHANISMS.has(mechanism)
+        ? {
+            mechanism: started.mechanism,
+            step: (input: Buffer | null) => {
+              if (input) responses.push(input);
+              return started.step(input);
+            },
+            cancel: () => started.cancel(),
+          }
+        : started;
     const outcome = await runSaslDialog(this.conn, exchange, initial, { challengeLine: saslChallenge });
     if (outcome.kind === 'aborted') {
       const [code, enhanced, text] = DIALOG_ABORT[outcome.reason];
@@ -252,11 +266,34 @@ export class SmtpSession {
       return this.send(failureReply(outcome.failure));
     }
     const { success } = outcome;
+    if (this.options.relay) {
+      const client = relayClientOf(this.conn, success, cleartextFromSasl(mechanism, responses));
+      const decision = await askRelay(this.options.relay, 'smtp', success, client);
+      if (decision.kind === 'relay' && !canTakeOver(this.conn)) {
+        decision.upstream.socket.destroy();
+        return this.relayUnavailable(success.authzid, 'the connection cannot be relayed');
+      }
+      if (decision.kind === 'unavailable') return this.relayUnavailable(success.authzid, decision.reason);
+      if (decision.kind === 'relay') {
+        this.phase = 'closed';
+        this.conn.log.info({ account: success.authzid, authcid: success.authcid, mechanism: success.mechanism }, 'smtp login');
+        // the upstream session has had its EHLO and AUTH from the gateway: the client's MAIL FROM fits it
+        this.send(reply(235, 'Authentication successful', '2.7.0'));
+        await relayConnection(this.conn, decision, success.authzid);
+        return;
+      }
+    }
     this.login = success;
     this.phase = 'authenticated';
     this.conn.setLoggedIn();
     this.conn.log.info({ account: success.authzid, authcid: success.authcid, mechanism: success.mechanism }, 'smtp login');
     this.send(reply(235, 'authentication successful', '2.7.0'));
+  }
+
+  /** the upstream cannot take the session: a temporary AUTH failure (RFC 4954), the session stays unauthenticated */
+  private relayUnavailable(account: string, reason: string): void {
+    this.conn.log.warn({ account, reason }, 'smtp relay unavailable');
+    this.send(reply(454, 'Temporary authentication failure', '4.7.0'));
   }
 
   // --- MAIL / RCPT / DATA -----------------------------------------------------------------------
