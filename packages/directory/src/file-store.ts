@@ -61,6 +61,7 @@ export function createFileStore(dataDir: string, options: FileStoreOptions = {})
   const accessFile = (d: string) => join(domainsDir, d, 'access.yaml');
   // groups for ACLs: one file per domain next to access.yaml
   const groupsFile = (d: string) => join(domainsDir, d, 'groups.yaml');
+  const groupWriters = new Map<string, Promise<void>>();
 
   async function readGroups(d: string): Promise<DomainGroups> {
     const file = groupsFile(d);
@@ -69,17 +70,28 @@ export function createFileStore(dataDir: string, options: FileStoreOptions = {})
 
   /**
    * Read, change and write a domain's groups document. Like access.yaml it is replaced whole by
-   * rename, so a reader never sees half a file; two writers at the same instant may lose one
-   * change (administrators' edits, not logins, write it).
+   * rename, so a reader never sees half a file. Writers in this process take turns; two
+   * processes writing at the same instant may lose one change (administrators' edits, not
+   * logins, write it).
    */
   async function changeGroups(domain: string, change: (doc: DomainGroups, d: string) => void): Promise<void> {
     const d = requireDomain(domain);
-    if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
-    const doc = await readGroups(d);
-    change(doc, d);
-    const file = groupsFile(d);
-    await writeFileAtomic(file, renderMapping(`Portcullis groups of ${d}; change with \`portcullis group\``, doc), FILE_MODE);
-    reader.forget(file);
+    // one writer per domain inside this process (concurrent admin API requests lose nothing)
+    const previous = groupWriters.get(d) ?? Promise.resolve();
+    const mine = previous.then(async () => {
+      if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
+      const doc = await readGroups(d);
+      change(doc, d);
+      const file = groupsFile(d);
+      await writeFileAtomic(file, renderMapping(`Portcullis groups of ${d}; change with \`portcullis group\``, doc), FILE_MODE);
+      reader.forget(file);
+    });
+    const settled = mine.catch(() => undefined);
+    groupWriters.set(d, settled);
+    void settled.then(() => {
+      if (groupWriters.get(d) === settled) groupWriters.delete(d);
+    });
+    return mine;
   }
 
   async function readDomain(name: string): Promise<DomainSettings | null> {

@@ -94,6 +94,12 @@ function sharedBehaviour(setup: () => Promise<Fixture>): void {
     await expect(f.store.groupsOf('joe@example.test')).rejects.toMatchObject({ code: 'corrupt' });
   });
 
+  it('loses no group when many are set at once', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => f.store.setGroup('example.test', `g${i}`, [`u${i}`])));
+    expect(await f.store.listGroups('example.test')).toHaveLength(20);
+    expect(await f.store.groupsOf('u7@example.test')).toEqual(['g7@example.test']);
+  });
+
   it('returns copies', async () => {
     await f.store.setGroup('example.test', 'sales', ['joe']);
     const got = await f.store.getGroup('example.test', 'sales');
