@@ -77,6 +77,7 @@ const HANDLERS: Partial<Record<ListenerConfig['service'], (deps: ServiceDeps, li
       sink: smtpSink(deps),
       ...(deps.smtp?.maxMessageSize ? { maxMessageSize: deps.smtp.maxMessageSize } : {}),
       ...(deps.smtp?.maxRecipients ? { maxRecipients: deps.smtp.maxRecipients } : {}),
+      ...(deps.relay ? { relay: deps.relay } : {}),
     }),
   xmpp: (deps) => {
     const directory = deps.directory;
