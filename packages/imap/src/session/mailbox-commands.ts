@@ -7,7 +7,7 @@
  */
 import { asAString, asAtom, asList, astring, untagged, type ImapCommand, type ImapValue } from '../codec/index.js';
 import { createMailbox, deleteMailbox, mailboxExists, renameMailbox } from '../store/mailbox-document.js';
-import { DELIMITER, listPattern, OTHER_USERS, parentOf } from '../store/mailbox-names.js';
+import { DELIMITER, INBOX, listPattern, OTHER_USERS, parentOf } from '../store/mailbox-names.js';
 import { nonexistent, refuse, type CommandContext } from './command-context.js';
 import { mayReachOtherUsers, type VisibleMailbox } from './mailbox-access.js';
 import { selectResponses, statusValue } from './mailbox.js';
@@ -38,7 +38,8 @@ function listEntries(visible: VisibleMailbox[]): ListEntry[] {
       if (!entries.has(p)) entries.set(p, { name: p, noselect: true });
     }
   }
-  return [...entries.values()];
+  // INBOX first, then by name, so that a parent comes before its children
+  return [...entries.values()].sort((a, b) => (a.name === INBOX ? -1 : b.name === INBOX ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function hasChildrenIn(names: Set<string>, name: string): boolean {
