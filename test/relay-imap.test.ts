@@ -144,6 +144,28 @@ describe('IMAP relayed to Dovecot with a master user', () => {
   });
 });
 
+describe('upstream settings', () => {
+  it('show never prints the master password, and says it is set', async () => {
+    const domain = await gw.cliOk('domain', 'show', 'example.test');
+    expect(domain.stdout).toContain(`port: ${dovecot.ports.imap}`);
+    expect(domain.stdout).toMatch(/masterPassword: "?\(set\)"?/);
+    expect(domain.stdout).not.toContain(dovecot.masterPassword);
+    await gw.cliOk('account', 'set', DAVE.address, `upstream.imap.masterPassword=${dovecot.masterPassword}`);
+    const account = await gw.cliOk('account', 'show', DAVE.address);
+    expect(account.stdout).toContain('login: proxy');
+    expect(account.stdout).not.toContain(dovecot.masterPassword);
+  });
+
+  it('refuses bad upstream values with a clear message', async () => {
+    const r = await gw.cli('account', 'set', ALICE.address, 'upstream.imap.tls=sometimes');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/upstream\.imap\.tls.*none, starttls, implicit/);
+    const h = await gw.cli('account', 'set', ALICE.address, 'upstream.pop.host=bad host!');
+    expect(h.code).not.toBe(0);
+    expect(h.stderr).toMatch(/upstream\.pop\.host/);
+  });
+});
+
 describe('other upstream login modes', () => {
   it('passthrough: replays the client password after LOGIN', async () => {
     const out = await imaplibFetch('login', BOB.address, BOB.password);
