@@ -20,6 +20,7 @@ import { checkServices, handlerFor } from './services.js';
 import { createRelayHook } from './relay.js';
 import { announceReady, clusterMetricsSource } from './worker-side.js';
 import { webSessionRoutes } from '../web/index.js';
+import { webadminRoute } from './webadmin-route.js';
 import { adminRoutes } from '../admin/routes.js';
 import { createLoginLog } from '../admin/login-log-setup.js';
 import { loginLogEntry, type LoginLog } from '../admin/login-log.js';
@@ -112,6 +113,8 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
       extraRoutes: [
         webSessionRoutes({ authenticator, directory: store, cache: activeCache, serverName: config.hostname }),
         adminRoutes({ config, store, cache: activeCache, loginLog: activeLoginLog, mailboxes }),
+        // the web admin's static files at /admin/ (it talks only to the routes above)
+        webadminRoute(),
       ],
     });
     http = httpSide;

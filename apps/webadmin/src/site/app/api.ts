@@ -88,11 +88,19 @@ export interface LoginLogEntry {
 export interface EffectiveRights {
   rights: string;
   steps: { step: string; detail: string; rights: string }[];
+  /** the account as resolved (an alias becomes the real name) */
+  account?: string;
+  owner?: string;
+  mailbox?: string;
+  /** the mailbox's ACL as stored: identifier -> rights */
+  acl?: Record<string, string>;
 }
 export interface ListenerRow {
   name: string;
   service: string;
+  address?: string;
   port: number;
+  tls?: string;
   grant: string[];
   deny: string[];
 }
@@ -127,8 +135,6 @@ export const api = {
   server: () => request<{ settings: Settings }>('GET', '/api/v1/server'),
   patchServer: (settings: Settings) => request<{ settings: Settings }>('PATCH', '/api/v1/server', { settings }),
   listeners: () => request<{ listeners: ListenerRow[] }>('GET', '/api/v1/listeners'),
-  patchListener: (name: string, body: { grant?: string[]; deny?: string[] }) =>
-    request<unknown>('PATCH', `/api/v1/listeners/${enc(name)}`, body),
 
   lockout: (key: string) => request<{ locked: boolean }>('GET', `/api/v1/lockout?key=${enc(key)}`),
   unlock: (key: string) => request<unknown>('DELETE', `/api/v1/lockout?key=${enc(key)}`),

@@ -48,7 +48,8 @@ export async function renderDomainSettings(ctx: PageContext, domain: string): Pr
     h(
       'fieldset',
       {},
-      h('legend', {}, 'Login Methods'),
+      // the panel's heading already says it; the legend names the group for assistive technology
+      h('legend', { class: 'visually-hidden' }, 'Login Methods'),
       h('p', { class: 'hint' }, 'What the domain advertises to clients; a method not advertised can still be used by a client that knows it.'),
       h(
         'div',
@@ -83,9 +84,17 @@ export async function renderDomainSettings(ctx: PageContext, domain: string): Pr
         h(
           'dl',
           { class: 'settings' },
-          ...others.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'string' ? v : JSON.stringify(v))]),
+          ...others.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, settingText(v))]),
         ),
       ),
     );
   }
+}
+
+/** A setting's value as an operator reads it: lists comma-separated, nothing as (none). */
+function settingText(v: unknown): string {
+  if (v === undefined || v === null || v === '') return '(none)';
+  if (Array.isArray(v)) return v.length === 0 ? '(none)' : v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
 }

@@ -5,7 +5,7 @@
 import { api } from '../api.js';
 import { describeError, pageHeader, panel } from '../common.js';
 import type { PageContext } from '../context.js';
-import { h, statusLine, textField } from '../dom.js';
+import { h, replaceChildren, statusLine, textField } from '../dom.js';
 
 /** RFC 4314 rights letters, for the legend under the result. */
 const RIGHT_LETTERS: Record<string, string> = {
@@ -37,13 +37,27 @@ export function renderEffectiveRights(ctx: PageContext): void {
     api
       .effectiveRights(account.input.value.trim(), mailbox.input.value.trim())
       .then((r) => {
-        result.replaceChildren(
+        replaceChildren(
+          result,
           h(
             'p',
             { class: 'rights-result' },
-            'Effective rights: ',
+            r.account && r.owner ? `${r.account} in ${r.owner}/${r.mailbox ?? ''}: ` : 'Effective rights: ',
             h('output', { class: 'rights', 'aria-label': 'Effective rights' }, r.rights === '' ? '(none)' : r.rights),
           ),
+          r.acl
+            ? h(
+                'table',
+                { class: 'grid acl' },
+                h('caption', {}, `ACL of ${r.owner ?? ''}/${r.mailbox ?? ''}${Object.keys(r.acl).length === 0 ? ' (empty: only the owner has rights)' : ''}`),
+                h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Identifier'), h('th', { scope: 'col' }, 'Rights'))),
+                h(
+                  'tbody',
+                  {},
+                  ...Object.entries(r.acl).map(([id, rights]) => h('tr', {}, h('th', { scope: 'row' }, id), h('td', { class: 'rights' }, rights))),
+                ),
+              )
+            : null,
           h(
             'table',
             { class: 'grid steps' },

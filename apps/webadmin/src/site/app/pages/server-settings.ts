@@ -70,30 +70,38 @@ export async function renderClientAddresses(ctx: PageContext): Promise<void> {
 
   try {
     const { listeners } = await api.listeners();
+    // Grant/Deny come from the config file and are not changeable while the server runs
+    const list = (xs: string[]): string => (xs.length > 0 ? xs.join(', ') : '(none)');
     main.append(
       panel(
         'Listener Grant and Deny',
-        ...listeners.map((l) => {
-          const grant = textarea(`Grant (${l.name})`, `grant-${l.name}`, l.grant);
-          const deny = textarea(`Deny (${l.name})`, `deny-${l.name}`, l.deny);
-          const st = statusLine();
-          const f = h(
-            'form',
-            { class: 'listener', 'aria-label': `Listener ${l.name}` },
-            h('h3', {}, `${l.name}: ${l.service} on port ${l.port}`),
-            h('div', { class: 'pair' }, grant.row, deny.row),
-            h('button', { type: 'submit' }, `Update ${l.name}`),
-            st.el,
-          );
-          f.addEventListener('submit', (ev) => {
-            ev.preventDefault();
-            api
-              .patchListener(l.name, { grant: parseList(grant.input.value), deny: parseList(deny.input.value) })
-              .then(() => st.ok(`Listener ${l.name} updated.`))
-              .catch((err: unknown) => st.fail(describeError(err)));
-          });
-          return f;
-        }),
+        h('p', { class: 'hint' }, 'Each listener\u2019s own address lists, from the configuration file (change them there and restart).'),
+        h(
+          'table',
+          { class: 'grid' },
+          h('caption', {}, `${listeners.length} listener${listeners.length === 1 ? '' : 's'}`),
+          h(
+            'thead',
+            {},
+            h('tr', {}, ...['Listener', 'Service', 'Address', 'TLS', 'Grant', 'Deny'].map((c) => h('th', { scope: 'col' }, c))),
+          ),
+          h(
+            'tbody',
+            {},
+            ...listeners.map((l) =>
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'row' }, l.name),
+                h('td', {}, l.service),
+                h('td', {}, `${l.address ?? ''}:${l.port}`),
+                h('td', {}, l.tls ?? ''),
+                h('td', {}, list(l.grant)),
+                h('td', {}, list(l.deny)),
+              ),
+            ),
+          ),
+        ),
       ),
     );
   } catch (err) {
