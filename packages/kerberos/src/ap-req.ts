@@ -6,13 +6,13 @@
  */
 import type { Principal } from './principal.js';
 
-interface Tlv {
+export interface Tlv {
   tag: number;
   start: number;
   end: number;
 }
 
-function readTlv(buf: Buffer, pos: number, limit: number): Tlv | null {
+export function readTlv(buf: Buffer, pos: number, limit: number): Tlv | null {
   if (pos + 2 > limit) return null;
   const tag = buf[pos]!;
   let len = buf[pos + 1]!;
@@ -29,7 +29,7 @@ function readTlv(buf: Buffer, pos: number, limit: number): Tlv | null {
 }
 
 /** The children of a constructed value, in order. */
-function children(buf: Buffer, parent: Tlv): Tlv[] | null {
+export function children(buf: Buffer, parent: Tlv): Tlv[] | null {
   const out: Tlv[] = [];
   let pos = parent.start;
   while (pos < parent.end) {

@@ -21,3 +21,5 @@ export { parsePrincipal, serviceHost, simpleClientName, type Principal } from '.
 export { ticketServicePrincipal } from './ap-req.js';
 export { withTempKeytab } from './keytab-files.js';
 export { importKeytab, listKeys, deleteKeys, summarize, type KeySummary } from './domain-keys.js';
+export { createSpnegoMechanism, withSpnegoMechanism, SPNEGO_MECHANISM_NAME } from './spnego-mechanism.js';
+export { spnegoMechToken, negotiateServicePrincipal } from './spnego.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { createAuthenticator, createDefaultMechanisms, impersonationByRights } from '@portcullis/auth-core';
 import { openDirectoryStore, openMailboxStore } from '@portcullis/directory';
 import type { ExternalAuthService } from '@portcullis/ext-auth';
-import { withGssapiMechanism } from '@portcullis/kerberos';
+import { withGssapiMechanism, withSpnegoMechanism } from '@portcullis/kerberos';
 import { ensureTlsMaterial, startListener, type RunningListener, type TlsMaterial } from '@portcullis/listener';
 import { createCache, createWorkerCache, type ManagedSessionCache } from '@portcullis/session-cache';
 import type { GatewayConfig } from '../config/load.js';
@@ -61,7 +61,8 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
   const listeners: RunningListener[] = [];
   try {
     // GSSAPI lives in packages/kerberos (native MIT GSS-API), so auth-core stays free of native code
-    const mechanisms = withGssapiMechanism(createDefaultMechanisms(), { directory: store, logger });
+    // GSS-SPNEGO (hidden) is HTTP Negotiate on the http listener, with the same per-domain keys
+    const mechanisms = withSpnegoMechanism(withGssapiMechanism(createDefaultMechanisms(), { directory: store, logger }), { directory: store, logger });
     const gatewayMetrics = createGatewayMetrics({ mechanisms: [...mechanisms.all().map((m) => m.name), 'CLRTXT', 'APOP'] });
     metrics = gatewayMetrics;
     // with workers the memory cache lives in the primary, so that lockout counts stay exact

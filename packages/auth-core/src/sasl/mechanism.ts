@@ -104,6 +104,11 @@ export interface Mechanism {
   /** only offered and usable on a TLS link (the -PLUS variants) */
   requiresTls?: boolean;
   /**
+   * never advertised, whatever the Login Methods: used only by a caller that names it (HTTP
+   * Negotiate's GSS-SPNEGO, which the http listener runs from the Authorization header)
+   */
+  hidden?: boolean;
+  /**
    * the Login Method that advertises it ('CLRTXT' for PLAIN and LOGIN); 'EXTERNAL' has no Login
    * Method switch: it is advertised exactly on TLS links whose client presented a certificate
    */

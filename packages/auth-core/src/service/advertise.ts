@@ -15,7 +15,7 @@ export function advertisementFor(
   return {
     saslMechanisms: registry
       .all()
-      .filter((m) => offered(m) && (!m.requiresTls || conn.secure))
+      .filter((m) => !m.hidden && offered(m) && (!m.requiresTls || conn.secure))
       .map((m) => m.name),
     clearText: methods.has('CLRTXT'),
     apop: methods.has('APOP'),
