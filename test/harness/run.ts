@@ -47,6 +47,8 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, timedOut });
     });
+    // a program that exits without reading its input (swaks, curl) closes the pipe: EPIPE is no failure
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
