@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
 import { WRONG_PASSWORD, stopCleanly } from './harness/fixtures.js';
 import { imapCapabilities, imapCommand, imapConnect, imapLogin, imapLoginWorks } from './harness/imap.js';
+import { startRedisServer } from './harness/redis-server.js';
 
 const LISTENERS = {
   http: { service: 'http', tls: 'none' },
@@ -334,4 +335,55 @@ describe('a WebUser session instead of Basic', () => {
     expect((await api('DELETE', `/sessions/${sessionId}`, `Bearer ${sessionId}`)).status).toBe(204);
     expect((await api('GET', '/me', `Bearer ${sessionId}`)).status).toBe(401);
   });
+});
+
+/** Failed IMAP logins for `user`, one connection each (so that they spread over the workers). */
+async function failLogins(port: number, user: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) expect((await imapLoginWorks(port, user, WRONG_PASSWORD)).ok).toBe(false);
+}
+
+async function logFor(port: number, account: string): Promise<Array<{ account: string; rule: string }>> {
+  const r = await fetch(`http://127.0.0.1:${port}/api/v1/login-log?limit=1000&account=${encodeURIComponent(account)}`, {
+    headers: { authorization: basic(POSTMASTER) },
+  });
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { entries: Array<{ account: string; rule: string }> }).entries;
+}
+
+describe('one login log for the whole gateway', () => {
+  it('with node:cluster workers and the memory cache: every worker answers with all workers’ entries', async () => {
+    const cluster = await Gateway.start({ listeners: LISTENERS, config: { workers: 2 } });
+    try {
+      await cluster.cliOk('account', 'set', POSTMASTER.address, `password=${POSTMASTER.password}`);
+      await failLogins(cluster.ports.imap, `ghost@${MAIN_DOMAIN}`, 6);
+      // each request may land on either worker: all of them must see the six refusals
+      for (let i = 0; i < 4; i++) {
+        const entries = await logFor(cluster.ports.http, `ghost@${MAIN_DOMAIN}`);
+        expect(entries).toHaveLength(6);
+        expect(entries.every((e) => e.rule === 'unknown account')).toBe(true);
+      }
+    } finally {
+      await stopCleanly(cluster, ALL_PASSWORDS);
+    }
+  }, 60_000);
+
+  it('with a Redis cache: two instances share one list', async () => {
+    const redis = await startRedisServer();
+    let a: Gateway<keyof typeof LISTENERS> | undefined;
+    let b: Gateway<keyof typeof LISTENERS> | undefined;
+    try {
+      a = await Gateway.start({ listeners: LISTENERS, config: { cache: redis.url(0) } });
+      b = await Gateway.start({ listeners: LISTENERS, config: { cache: redis.url(0) } });
+      for (const gwN of [a, b]) await gwN.cliOk('account', 'set', POSTMASTER.address, `password=${POSTMASTER.password}`);
+      await failLogins(a.ports.imap, `ghost-a@${MAIN_DOMAIN}`, 2);
+      await failLogins(b.ports.imap, `ghost-b@${MAIN_DOMAIN}`, 1);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await logFor(b.ports.http, `ghost-a@${MAIN_DOMAIN}`)).toHaveLength(2);
+      expect(await logFor(a.ports.http, `ghost-b@${MAIN_DOMAIN}`)).toHaveLength(1);
+    } finally {
+      await stopCleanly(a, ALL_PASSWORDS);
+      await stopCleanly(b, ALL_PASSWORDS);
+      await redis.stop();
+    }
+  }, 60_000);
 });
