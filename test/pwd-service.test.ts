@@ -83,10 +83,11 @@ describe('PWD logins', () => {
     expect((await imapLoginWorks(gw.ports.imap, ALICE.address, ALICE.password)).ok).toBe(true);
   });
 
-  it('AUTH is parsed and answered unsupported for now', async () => {
+  it('AUTH: other methods are unsupported; SESSIONID is refused while the domain lacks its Login Method (test/websession.test.ts has the rest)', async () => {
     const { c } = await pwdConnect(gw.ports.pwd);
     try {
-      expect(await pwdCommand(c, `AUTH SESSIONID ${ALICE.address} 0123456789abcdef`)).toBe('500 unsupported');
+      expect(await pwdCommand(c, `AUTH CRAM-MD5 ${ALICE.address} x`)).toBe('500 unsupported');
+      expect(await pwdCommand(c, `AUTH SESSIONID ${ALICE.address} 0123456789abcdef`)).toBe('500 this authentication mechanism is not available');
     } finally {
       c.close();
     }
