@@ -25,6 +25,8 @@ let gw: Gateway<Listeners>;
 let browser: Browser;
 let page: Page;
 let keytabPath: string;
+/** uncaught errors in the app and Content-Security-Policy refusals, from every page */
+const scriptProblems: string[] = [];
 
 /** A real MIT keytab with two keys of one principal, written by ktutil (no KDC needed). */
 async function makeKeytab(file: string): Promise<void> {
@@ -39,6 +41,15 @@ async function imapCaps(): Promise<string[]> {
   const { c } = await imapConnect(gw.ports.imap);
   try {
     return await imapCapabilities(c);
+  } finally {
+    c.close();
+  }
+}
+
+async function imapLoginOk(account: { address: string; password: string }): Promise<boolean> {
+  const { c } = await imapConnect(gw.ports.imap);
+  try {
+    return (await imapLogin(c, account.address, account.password)).ok;
   } finally {
     c.close();
   }
@@ -80,6 +91,10 @@ beforeAll(async () => {
   await makeKeytab(keytabPath);
   browser = await Browser.launch();
   page = browser.page;
+  page.on('pageerror', (err) => scriptProblems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content.Security.Policy/i.test(msg.text())) scriptProblems.push(`csp: ${msg.text()}`);
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -265,6 +280,22 @@ describe('the web admin', () => {
     await expectText(page.getByRole('status').first(), /Login Security updated/);
     await browser.screenshot('login-security');
 
+    // five wrong passwords lock bob out (the default set just now); the page sees it and unlocks him
+    const bad = await imapConnect(gw.ports.imap);
+    try {
+      for (let i = 0; i < 5; i++) expect((await imapLogin(bad.c, BOB.address, WRONG_PASSWORD)).ok).toBe(false);
+    } finally {
+      bad.c.close();
+    }
+    expect((await imapLoginOk(BOB))).toBe(false);
+    await page.getByLabel('Account address or client IP address').fill(BOB.address);
+    await page.getByRole('button', { name: 'Check' }).click();
+    const lockStatus = page.getByRole('region', { name: 'Lockout Status' }).getByRole('status');
+    await expectText(lockStatus, /bob@example\.test is locked out\./);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await expectText(lockStatus, /bob@example\.test unlocked\./);
+    expect(await imapLoginOk(BOB)).toBe(true);
+
     await open('#/server/helpers', 'Helpers');
     await page.getByLabel('Time-out (seconds)').fill('7');
     await page.getByRole('button', { name: 'Update', exact: true }).click();
@@ -306,7 +337,22 @@ describe('the web admin', () => {
 
     await open(`#/domains/${OTHER_DOMAIN}`, `Domain Settings: ${OTHER_DOMAIN}`);
     await page.getByRole('group', { name: 'Login Methods' }).waitFor();
+    // no KerberosKeys right: no way to the keys
+    expect(await page.getByRole('link', { name: /Kerberos Keys/ }).count()).toBe(0);
     await browser.screenshot('domain-admin');
+
+    // a domain administrator cannot hand out a main-domain right, not even to itself
+    await open(`#/domains/${OTHER_DOMAIN}/accounts/admin`, `Account Settings: ${OTHER_ADMIN.address}`);
+    const rights = page.getByRole('region', { name: 'Access Rights' });
+    expect(await rights.getByRole('checkbox', { name: /\(Domain\)/ }).isChecked()).toBe(true);
+    await rights.getByRole('checkbox', { name: /\(Monitor\)/ }).check();
+    await page.getByRole('button', { name: 'Update Access Rights' }).click();
+    await expectText(rights.getByRole('alert'), /Monitor/);
+    expect((await gw.cliOk('rights', 'show', OTHER_ADMIN.address)).stdout).not.toMatch(/Monitor/);
+  });
+
+  it('no page raised a script error or a Content-Security-Policy refusal', () => {
+    expect(scriptProblems).toEqual([]);
   });
 });
 

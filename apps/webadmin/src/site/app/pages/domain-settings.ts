@@ -1,7 +1,7 @@
 /** Domain Settings with the Login Methods panel: which methods the domain advertises. */
 import { api, type DomainView } from '../api.js';
 import { describeError, errorPanel, link, pageHeader, panel } from '../common.js';
-import type { PageContext } from '../context.js';
+import { holds, type PageContext } from '../context.js';
 import { checkbox, h, statusLine } from '../dom.js';
 import { LOGIN_METHODS } from '../format.js';
 
@@ -32,7 +32,8 @@ export async function renderDomainSettings(ctx: PageContext, domain: string): Pr
       'nav',
       { class: 'subnav', 'aria-label': 'Domain pages' },
       link({ page: 'accounts', domain }, 'Accounts'),
-      link({ page: 'kerberos', domain }, 'Security: Kerberos Keys'),
+      // a domain administrator manages keys only with the KerberosKeys right
+      holds(ctx.me, 'KerberosKeys') ? link({ page: 'kerberos', domain }, 'Security: Kerberos Keys') : null,
     ),
   );
 
