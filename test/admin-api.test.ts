@@ -96,6 +96,17 @@ describe('admin API as the main postmaster (Master)', () => {
     expect(wrong.json).toHaveProperty('error');
   });
 
+  it('takes bodies as JSON only (a cross-site HTML form cannot ride on cached Basic credentials)', async () => {
+    const r = await fetch(`http://127.0.0.1:${gw.ports.http}/api/v1/domains`, {
+      method: 'POST',
+      headers: { authorization: basic(POSTMASTER), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=csrf.test',
+    });
+    expect(r.status).toBe(415);
+    expect((await asPostmaster('GET', '/domains')).json.domains.map((d: { name: string }) => d.name)).not.toContain('csrf.test');
+    expect((await asPostmaster('POST', '/domains', '{"name":')).status).toBe(400);
+  });
+
   it('says who is calling, with the implicit Master right', async () => {
     const me = await asPostmaster('GET', '/me');
     expect(me.status, me.text).toBe(200);

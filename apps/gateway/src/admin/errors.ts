@@ -5,7 +5,7 @@ import { NotFoundError } from '../commands/context.js';
 
 export class AdminError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 501 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 415 | 501 | 503,
     message: string,
   ) {
     super(message);

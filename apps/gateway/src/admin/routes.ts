@@ -79,6 +79,13 @@ export function adminRoutes(deps: AdminDeps): RouteRegistrar {
           request.log.error({ err }, 'admin API error');
           return reply.code(500).send({ error: 'internal error' });
         });
+        // Bodies must be JSON: a browser that cached Basic credentials would send them along with
+        // a cross-site HTML form (urlencoded), but never with a cross-site JSON request (preflight).
+        app.addHook('preValidation', async (request) => {
+          if (request.method === 'GET' || request.method === 'DELETE' || request.method === 'HEAD') return;
+          const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+          if (type !== 'application/json') throw new AdminError(415, 'the body must be JSON (Content-Type: application/json)');
+        });
         app.addHook('onSend', async (_request, reply, payload) => {
           reply.header('Cache-Control', 'no-store');
           return payload;
