@@ -237,12 +237,27 @@ describe('the web admin', () => {
     await browser.screenshot('login-log');
   });
 
+  it('Groups: creates a group with a member; an unknown member is refused', async () => {
+    await open(`#/domains/${MAIN_DOMAIN}/groups`, `Groups: ${MAIN_DOMAIN}`);
+    await expectText(page.getByRole('main'), /no groups/);
+    await page.getByLabel('Group name').fill('team');
+    await page.getByLabel('Members (account names, one a line)').fill('bob\nghost-member');
+    await page.getByRole('button', { name: 'Create Group' }).click();
+    await expectText(page.getByRole('region', { name: 'New Group' }).getByRole('alert'), /ghost-member/);
+    await page.getByLabel('Members (account names, one a line)').fill('bob');
+    await page.getByRole('button', { name: 'Create Group' }).click();
+    await expectText(page.getByRole('status').first(), /Group team created\./);
+    const members = page.getByRole('region', { name: '#team' }).getByLabel(/^Members of team/);
+    expect(await members.inputValue()).toBe('bob');
+    await browser.screenshot('groups');
+  });
+
   it('the effective-rights calculator shows the ACL merge step by step', async () => {
-    // alice shares a mailbox over IMAP: everyone in the domain lrs, bob not s
+    // alice shares a mailbox over IMAP: everyone in the domain lrs, bob not s, the team (bob) i
     const { c } = await imapConnect(gw.ports.imap);
     try {
       expect((await imapLogin(c, ALICE.address, ALICE_NEW_PASSWORD)).ok).toBe(true);
-      for (const cmd of ['CREATE Shared', 'SETACL Shared anyone@ lrs', 'SETACL Shared -bob s']) {
+      for (const cmd of ['CREATE Shared', 'SETACL Shared anyone@ lrs', 'SETACL Shared -bob s', 'SETACL Shared #team i']) {
         const r = await imapCommand(c, cmd);
         expect(r.ok, `${cmd}: ${r.status}`).toBe(true);
       }
@@ -253,9 +268,10 @@ describe('the web admin', () => {
     await page.getByLabel('Account', { exact: true }).fill(BOB.address);
     await page.getByLabel(/^Mailbox/).fill(`${ALICE.address}/Shared`);
     await page.getByRole('button', { name: 'Compute' }).click();
-    await expectText(page.getByRole('status', { name: 'Effective rights' }), /^lr$/);
+    await expectText(page.getByRole('status', { name: 'Effective rights' }), /^lri$/);
     const steps = page.getByRole('table', { name: 'How the rights were merged' });
-    await expectText(steps.getByRole('row').filter({ hasText: 'direct minus removed' }), /lr/);
+    await expectText(steps.getByRole('row').filter({ hasText: 'direct minus removed' }), /lri/);
+    await expectText(steps.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'direct', exact: true }) }), /#team/);
     await expectText(steps.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'removed', exact: true }) }), /\bs\b/);
     await expectText(page.getByRole('table', { name: /^ACL of alice@example\.test\/Shared/ }), /anyone@/);
     await browser.screenshot('effective-rights');

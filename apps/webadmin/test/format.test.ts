@@ -22,6 +22,7 @@ describe('routes', () => {
     { page: 'accounts', domain: 'example.test' },
     { page: 'account', domain: 'example.test', account: 'a/b c' },
     { page: 'kerberos', domain: 'example.test' },
+    { page: 'groups', domain: 'example.test' },
     { page: 'client-addresses' },
     { page: 'login-security' },
     { page: 'helpers' },

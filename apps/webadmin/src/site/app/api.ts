@@ -95,6 +95,10 @@ export interface EffectiveRights {
   /** the mailbox's ACL as stored: identifier -> rights */
   acl?: Record<string, string>;
 }
+export interface Group {
+  name: string;
+  members: string[];
+}
 export interface ListenerRow {
   name: string;
   service: string;
@@ -131,6 +135,11 @@ export const api = {
     request<{ imported: number }>('POST', `/api/v1/domains/${enc(d)}/kerberos-keys`, { keytab }),
   deleteKeys: (d: string, ids: string[]) =>
     request<unknown>('POST', `/api/v1/domains/${enc(d)}/kerberos-keys/delete`, { ids }),
+
+  groups: (d: string) => request<{ groups: Group[] }>('GET', `/api/v1/domains/${enc(d)}/groups`),
+  putGroup: (d: string, g: string, members: string[]) =>
+    request<Group>('PUT', `/api/v1/domains/${enc(d)}/groups/${enc(g)}`, { members }),
+  deleteGroup: (d: string, g: string) => request<unknown>('DELETE', `/api/v1/domains/${enc(d)}/groups/${enc(g)}`),
 
   server: () => request<{ settings: Settings }>('GET', '/api/v1/server'),
   patchServer: (settings: Settings) => request<{ settings: Settings }>('PATCH', '/api/v1/server', { settings }),

@@ -45,6 +45,7 @@ export type Route =
   | { page: 'accounts'; domain: string }
   | { page: 'account'; domain: string; account: string }
   | { page: 'kerberos'; domain: string }
+  | { page: 'groups'; domain: string }
   | { page: 'client-addresses' }
   | { page: 'login-security' }
   | { page: 'helpers' }
@@ -70,6 +71,7 @@ export function parseRoute(hash: string): Route {
     if (b && c === 'accounts' && parts.length === 3) return { page: 'accounts', domain: b };
     if (b && c === 'accounts' && d && parts.length === 4) return { page: 'account', domain: b, account: d };
     if (b && c === 'kerberos' && parts.length === 3) return { page: 'kerberos', domain: b };
+    if (b && c === 'groups' && parts.length === 3) return { page: 'groups', domain: b };
   }
   if (a === 'server' && parts.length === 2) {
     if (b === 'client-addresses' || b === 'login-security' || b === 'helpers') return { page: b };
@@ -95,6 +97,8 @@ export function routeHref(route: Route): string {
       return `#/domains/${e(route.domain)}/accounts/${e(route.account)}`;
     case 'kerberos':
       return `#/domains/${e(route.domain)}/kerberos`;
+    case 'groups':
+      return `#/domains/${e(route.domain)}/groups`;
     case 'client-addresses':
     case 'login-security':
     case 'helpers':

@@ -12,6 +12,7 @@ import { renderAccounts } from './pages/accounts.js';
 import { renderDomainSettings } from './pages/domain-settings.js';
 import { renderDomains } from './pages/domains.js';
 import { renderEffectiveRights } from './pages/effective-rights.js';
+import { renderGroups } from './pages/groups.js';
 import { renderKerberos } from './pages/kerberos.js';
 import { renderLoginLog } from './pages/login-log.js';
 import { renderLogin } from './pages/login.js';
@@ -108,6 +109,8 @@ async function show(): Promise<void> {
       return renderAccountSettings(ctx, route.domain, route.account);
     case 'kerberos':
       return renderKerberos(ctx, route.domain);
+    case 'groups':
+      return renderGroups(ctx, route.domain);
     case 'client-addresses':
       return renderClientAddresses(ctx);
     case 'login-security':

@@ -32,6 +32,7 @@ export async function renderDomainSettings(ctx: PageContext, domain: string): Pr
       'nav',
       { class: 'subnav', 'aria-label': 'Domain pages' },
       link({ page: 'accounts', domain }, 'Accounts'),
+      link({ page: 'groups', domain }, 'Groups'),
       // a domain administrator manages keys only with the KerberosKeys right
       holds(ctx.me, 'KerberosKeys') ? link({ page: 'kerberos', domain }, 'Security: Kerberos Keys') : null,
     ),

@@ -33,6 +33,7 @@ export async function renderDomains(ctx: PageContext): Promise<void> {
             { class: 'actions' },
             link({ page: 'domain', domain: d.name }, 'Settings', { 'aria-label': `Settings of ${d.name}` }),
             link({ page: 'accounts', domain: d.name }, 'Accounts', { 'aria-label': `Accounts of ${d.name}` }),
+            link({ page: 'groups', domain: d.name }, 'Groups', { 'aria-label': `Groups of ${d.name}` }),
             holds(me, 'KerberosKeys') ? link({ page: 'kerberos', domain: d.name }, 'Kerberos Keys', { 'aria-label': `Kerberos Keys of ${d.name}` }) : null,
           ),
         ),
