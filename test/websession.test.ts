@@ -18,6 +18,7 @@ const LISTENERS = {
   https: { service: 'http', tls: 'implicit' },
   imap: { service: 'imap', tls: 'none' },
   pwd: { service: 'pwd', tls: 'none' },
+  smtp: { service: 'smtp', tls: 'none' },
 } as const;
 
 let gw: Gateway<keyof typeof LISTENERS>;
@@ -98,6 +99,34 @@ async function imapSessionId(user: string, id: string): Promise<{ ok: boolean; e
     return JSON.parse(last) as { ok: boolean; error: string | null; capabilities: string[] };
   } catch {
     throw new Error(`imaplib gave no JSON: ${r.stdout}\n${r.stderr}`);
+  }
+}
+
+/** smtplib: EHLO, then AUTH SESSIONID with the initial response; the reply code or the error. */
+const SMTPLIB_SESSIONID = `
+import smtplib, json, sys
+a = json.loads(sys.argv[1])
+out = {"code": None, "error": None, "ehlo": ""}
+s = smtplib.SMTP(a["host"], a["port"], timeout=15)
+try:
+    s.ehlo()
+    out["ehlo"] = s.ehlo_resp.decode()
+    code, _ = s.auth("SESSIONID", lambda challenge=None: "%s %s" % (a["user"], a["id"]), initial_response_ok=True)
+    out["code"] = code
+    s.quit()
+except Exception as e:
+    out["error"] = "%s: %s" % (type(e).__name__, e)
+    s.close()
+print(json.dumps(out))
+`;
+
+async function smtpSessionId(user: string, id: string): Promise<{ code: number | null; error: string | null; ehlo: string }> {
+  const r = await run('python3', ['-c', SMTPLIB_SESSIONID, JSON.stringify({ host: '127.0.0.1', port: gw.ports.smtp, user, id })]);
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as { code: number | null; error: string | null; ehlo: string };
+  } catch {
+    throw new Error(`smtplib gave no JSON: ${r.stdout}\n${r.stderr}`);
   }
 }
 
@@ -283,6 +312,21 @@ describe('SESSIONID', () => {
       expect(closed.ok).toBe(false);
       expect(closed.error).toMatch(/\[AUTHENTICATIONFAILED\]/);
       expect(await pwdSessionId(ALICE.address, alice)).toMatch(/^500 /);
+    } finally {
+      await gw.cliOk('domain', 'set', MAIN_DOMAIN, 'loginMethods=CLRTXT,CRAM-MD5,DIGEST-MD5,APOP,SCRAM');
+    }
+  });
+
+  it('SMTP AUTH SESSIONID (smtplib) goes through the same mechanism registry', async () => {
+    await gw.cliOk('domain', 'set', MAIN_DOMAIN, 'loginMethods=CLRTXT,SESSIONID');
+    try {
+      const id = await sessionOf(ALICE.address, ALICE.password);
+      const ok = await smtpSessionId(ALICE.address, id);
+      expect(ok.ehlo).toMatch(/AUTH .*SESSIONID/);
+      expect(ok, JSON.stringify(ok)).toMatchObject({ code: 235, error: null });
+      const bob = await sessionOf(BOB.address, BOB.password);
+      const refused = await smtpSessionId(ALICE.address, bob);
+      expect(refused.error).toMatch(/SMTPAuthenticationError: \(535/);
     } finally {
       await gw.cliOk('domain', 'set', MAIN_DOMAIN, 'loginMethods=CLRTXT,CRAM-MD5,DIGEST-MD5,APOP,SCRAM');
     }
