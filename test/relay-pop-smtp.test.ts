@@ -14,12 +14,17 @@ import { Dovecot, KNOWN_BODY_LINE, KNOWN_SUBJECT } from './harness/dovecot.js';
 import { createAccount, stopCleanly } from './harness/fixtures.js';
 import { Gateway } from './harness/gateway.js';
 import { LineClient } from './harness/line-client.js';
+import { freePorts } from './harness/ports.js';
 import { curl, python, run } from './harness/run.js';
 
 /** the gateway password differs from the upstream one: only the master login can open Dovecot */
 const ALICE = { address: 'alice@example.test', password: 'Alice-Gateway-1', upstream: 'alice-upstream-1' };
 /** passthrough: the same password at the gateway and upstream */
 const BOB = { address: 'bob@example.test', password: 'Bob-Shared-1' };
+/** proxy mode: a PROXY v2 header carries the client address to Dovecot's haproxy listeners */
+const CAROL = { address: 'carol@example.test', password: 'Carol-Gateway-1', upstream: 'carol-upstream-1' };
+/** implicit TLS (pop3s) behind a first host that refuses connections */
+const DAVE = { address: 'dave@example.test', password: 'Dave-Gateway-1', upstream: 'dave-upstream-1' };
 /** loopback addresses other than the gateway's own: Dovecot can only learn them from the relay */
 const POP_CLIENT_ADDRESS = '127.0.0.7';
 const SMTP_CLIENT_ADDRESS = '127.0.0.8';
@@ -101,7 +106,8 @@ async function startSink(): Promise<{ port: number; messages: SunkMessage[]; clo
 
 let sink: Awaited<ReturnType<typeof startSink>>;
 let dovecot: Dovecot;
-let gw: Gateway<'pop' | 'smtp' | 'http'>;
+let gw: Gateway<'pop' | 'popStls' | 'smtp' | 'smtpStarttls' | 'http'>;
+let deadPort: number;
 
 beforeAll(async () => {
   sink = await startSink();
@@ -109,13 +115,17 @@ beforeAll(async () => {
     users: [
       { name: ALICE.address, password: ALICE.upstream },
       { name: BOB.address, password: BOB.password },
+      { name: CAROL.address, password: CAROL.upstream },
+      { name: DAVE.address, password: DAVE.upstream },
     ],
     submissionRelay: { host: '127.0.0.1', port: sink.port },
   });
   gw = await Gateway.start({
     listeners: {
       pop: { service: 'pop', tls: 'none' },
+      popStls: { service: 'pop', tls: 'starttls' },
       smtp: { service: 'smtp', tls: 'none' },
+      smtpStarttls: { service: 'smtp', tls: 'starttls' },
       http: { service: 'http', tls: 'none' },
     },
   });
@@ -135,16 +145,33 @@ beforeAll(async () => {
     'upstream.pop.login=passthrough',
     'upstream.smtp.login=passthrough', 'upstream.smtp.authMechanism=LOGIN',
   );
+  await createAccount(
+    gw, CAROL.address, CAROL.password,
+    `upstream.pop.host=127.0.0.1:${dovecot.ports.pop3Haproxy}`, 'upstream.pop.tls=none', 'upstream.pop.login=proxy',
+    `upstream.smtp.host=127.0.0.1:${dovecot.ports.submissionHaproxy}`, 'upstream.smtp.tls=none', 'upstream.smtp.login=proxy',
+  );
+  [deadPort] = (await freePorts(1)) as [number];
+  await createAccount(
+    gw, DAVE.address, DAVE.password,
+    `upstream.pop.host=127.0.0.1:${deadPort},127.0.0.1:${dovecot.ports.pop3s}`, 'upstream.pop.tls=implicit',
+  );
 });
 
 afterAll(async () => {
-  await stopCleanly(gw, [ALICE.password, BOB.password, dovecot?.masterPassword ?? 'unused']);
+  await stopCleanly(gw, [ALICE.password, BOB.password, CAROL.password, DAVE.password, dovecot?.masterPassword ?? 'unused']);
   await dovecot?.destroy();
   await sink?.close();
 });
 
-function popRetr(method: 'user' | 'plain', user: string, password: string, source = '127.0.0.1'): Promise<PopOut> {
-  return python<PopOut>('relay_pop.py', { host: '127.0.0.1', port: gw.ports.pop, source, method, user, password, retr: 1 });
+function popRetr(
+  method: 'user' | 'plain',
+  user: string,
+  password: string,
+  source = '127.0.0.1',
+  stls = false,
+): Promise<PopOut> {
+  const port = stls ? gw.ports.popStls : gw.ports.pop;
+  return python<PopOut>('relay_pop.py', { host: '127.0.0.1', port, source, stls, method, user, password, retr: 1 });
 }
 
 function smtpSubmit(mechanism: string, user: string, password: string, subject: string, source = '127.0.0.1'): Promise<SmtpOut> {
@@ -266,6 +293,45 @@ describe('SMTP submission relayed to Dovecot with a master user', () => {
   });
 });
 
+describe('other upstream paths', () => {
+  it('a client on STLS at the gateway: its TLS socket is relayed', async () => {
+    const out = await popRetr('user', ALICE.address, ALICE.password, '127.0.0.1', true);
+    expect(out.error).toBeNull();
+    expect(out.message).toContain(KNOWN_BODY_LINE);
+  });
+
+  it('swaks with STARTTLS at the gateway: its TLS socket is relayed to Dovecot submission', async () => {
+    const r = await run('swaks', [
+      '--server', `127.0.0.1:${gw.ports.smtpStarttls}`, '-tls', '--ehlo', 'swaks.client.test',
+      '--from', ALICE.address, '--to', 'tls@example.net', '--auth', 'PLAIN',
+      '--auth-user', ALICE.address, '--auth-password', ALICE.password,
+      '--header', 'Subject: relayed over TLS', '--timeout', '20',
+    ], { timeoutMs: 40_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await sunk('relayed over TLS'))?.to).toEqual(['<tls@example.net>']);
+  });
+
+  it("proxy: a PROXY v2 header carries the client's address to Dovecot's POP3 and submission, then the master login", async () => {
+    const pop = await popRetr('user', CAROL.address, CAROL.password, POP_CLIENT_ADDRESS);
+    expect(pop.error).toBeNull();
+    expect(pop.message).toContain(KNOWN_BODY_LINE);
+    const smtp = await smtpSubmit('PLAIN', CAROL.address, CAROL.password, 'relayed behind PROXY', SMTP_CLIENT_ADDRESS);
+    expect(smtp.error).toBeNull();
+    expect((await sunk('relayed behind PROXY'))?.data).toContain(`[${SMTP_CLIENT_ADDRESS}]`);
+    const log = await dovecot.log();
+    expect(log).toMatch(new RegExp(`pop3-login: Info: Login: user=<${escaped(CAROL.address)}>.*rip=${escaped(POP_CLIENT_ADDRESS)}`));
+    expect(log).toMatch(new RegExp(`submission-login: Info: Login: user=<${escaped(CAROL.address)}>.*rip=${escaped(SMTP_CLIENT_ADDRESS)}`));
+  });
+
+  it('tries the hosts in order: the first refuses, the second (POP3 over implicit TLS) serves', async () => {
+    const before = await metric('portcullis_relay_upstream_failures_total', 'kind="unreachable"');
+    const out = await popRetr('plain', DAVE.address, DAVE.password);
+    expect(out.error).toBeNull();
+    expect(out.message).toContain(KNOWN_BODY_LINE);
+    expect(await metric('portcullis_relay_upstream_failures_total', 'kind="unreachable"')).toBe(before + 1);
+  });
+});
+
 describe('Dovecot going away', () => {
   it('-ERR [SYS/TEMP] and 454 while Dovecot is down, the gateway stays up, and both relay again once it is back', async () => {
     const before = await metric('portcullis_relay_logins_total', 'result="unavailable"');
@@ -295,5 +361,24 @@ describe('Dovecot going away', () => {
     const sent = await smtpSubmit('PLAIN', ALICE.address, ALICE.password, 'after the restart');
     expect(sent.error).toBeNull();
     expect(await sunk('after the restart')).toBeDefined();
+  });
+
+  it("a client hanging up mid-session closes the upstream session too (Dovecot logs the disconnect)", async () => {
+    const disconnects = async (): Promise<number> =>
+      (await dovecot.log()).split('\n').filter((l) => l.includes(`pop3(${ALICE.address})`) && l.includes('Disconnected')).length;
+    const before = await disconnects();
+    const pop = await LineClient.connect(gw.ports.pop);
+    await pop.readLine();
+    pop.send(`USER ${ALICE.address}`);
+    await pop.readLine();
+    pop.send(`PASS ${ALICE.password}`);
+    expect(await pop.readLine()).toMatch(/^\+OK/);
+    pop.send('STAT');
+    expect(await pop.readLine()).toMatch(/^\+OK 1 /);
+    pop.close();
+    const deadline = Date.now() + 10_000;
+    while ((await disconnects()) === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await disconnects()).toBe(before + 1);
+    gw.assertAlive();
   });
 });

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Retrieve a message over POP3 with Python's poplib from a chosen source address; print JSON.
 
-argv[1] is a JSON object: host, port, source (local address to connect from), method (user: USER
-and PASS; plain: AUTH PLAIN with an initial response, which poplib sends as a plain command),
-user, password, retr (message number). Prints {"ok", "error", "welcome", "login", "stat",
+argv[1] is a JSON object: host, port, source (local address to connect from), stls (optional:
+STLS first, the certificate not checked), method (user: USER and PASS; plain: AUTH PLAIN with an
+initial response, which poplib sends as a plain command), user, password, retr (message number). Prints {"ok", "error", "welcome", "login", "stat",
 "message"}: the login reply, STAT as [count, size] and the retrieved message as text.
 """
 import base64
 import json
 import poplib
 import socket
+import ssl
 import sys
 
 
@@ -31,6 +32,11 @@ def main() -> None:
     try:
         conn = SourcePOP3(a["host"], a["port"], a.get("source", "127.0.0.1"), 15)
         out["welcome"] = conn.getwelcome().decode("utf-8", "replace")
+        if a.get("stls"):
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            conn.stls(context=ctx)
         if a["method"] == "user":
             conn.user(a["user"])
             reply = conn.pass_(a["password"])

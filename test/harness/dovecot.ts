@@ -39,6 +39,10 @@ export interface DovecotPorts {
   pop3: number;
   pop3s: number;
   submission: number;
+  /** POP3 expecting a PROXY header (haproxy = yes) */
+  pop3Haproxy: number;
+  /** submission expecting a PROXY header (haproxy = yes) */
+  submissionHaproxy: number;
 }
 
 export const DOVECOT_MASTER_USER = 'relaymaster';
@@ -88,8 +92,10 @@ export class Dovecot {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'portcullis-dovecot-'));
     // Dovecot's unprivileged processes (dovenull, dovecot, the mail user) must reach their files
     await fs.chmod(dir, 0o755);
-    const [imap, imaps, imapHaproxy, pop3, pop3s, submission] = (await freePorts(6)) as [number, number, number, number, number, number];
-    const ports: DovecotPorts = { imap, imaps, imapHaproxy, pop3, pop3s, submission };
+    const [imap, imaps, imapHaproxy, pop3, pop3s, submission, pop3Haproxy, submissionHaproxy] = (await freePorts(8)) as [
+      number, number, number, number, number, number, number, number,
+    ];
+    const ports: DovecotPorts = { imap, imaps, imapHaproxy, pop3, pop3s, submission, pop3Haproxy, submissionHaproxy };
     const masterUser = options.masterUser ?? DOVECOT_MASTER_USER;
     const masterPassword = options.masterPassword ?? DOVECOT_MASTER_PASSWORD;
     const root = process.getuid?.() === 0;
@@ -185,11 +191,21 @@ service pop3-login {
     port = ${pop3s}
     ssl = yes
   }
+  inet_listener pop3_haproxy {
+    address = 127.0.0.1
+    port = ${pop3Haproxy}
+    haproxy = yes
+  }
 }
 service submission-login {
   inet_listener submission {
     address = 127.0.0.1
     port = ${submission}
+  }
+  inet_listener submission_haproxy {
+    address = 127.0.0.1
+    port = ${submissionHaproxy}
+    haproxy = yes
   }
 }
 ${relay ? `submission_relay_host = ${relay.host}\nsubmission_relay_port = ${relay.port}` : 'submission_relay_host = 127.0.0.1\nsubmission_relay_port = 9'}
