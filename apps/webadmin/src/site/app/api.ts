@@ -12,6 +12,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Dispatched on window when an API call answers 401 (no valid session any more). */
+export const SIGNED_OUT_EVENT = 'portcullis:signed-out';
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
   if (body !== undefined) {
@@ -27,6 +30,10 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     } catch {
       data = undefined;
     }
+  }
+  if (res.status === 401 && path !== '/session') {
+    // the session expired or was closed elsewhere: the shell goes back to the sign-in form
+    window.dispatchEvent(new CustomEvent(SIGNED_OUT_EVENT));
   }
   if (!res.ok) {
     const message =

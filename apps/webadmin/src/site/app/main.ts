@@ -2,7 +2,7 @@
  * The app shell: find out who is signed in (GET /api/v1/me), draw the navigation their rights
  * allow, and route the URL fragment to a page. Signed out, every route shows the sign-in form.
  */
-import { api, ApiError, type Me } from './api.js';
+import { api, ApiError, SIGNED_OUT_EVENT, type Me } from './api.js';
 import { errorPanel, pageHeader } from './common.js';
 import { holds, type PageContext } from './context.js';
 import { h } from './dom.js';
@@ -139,4 +139,10 @@ function showSafely(): void {
 }
 
 window.addEventListener('hashchange', showSafely);
+window.addEventListener(SIGNED_OUT_EVENT, () => {
+  // only once per sign-out: the sign-in form's own calls answer 401 too
+  if (me === null) return;
+  me = null;
+  showSafely();
+});
 showSafely();
