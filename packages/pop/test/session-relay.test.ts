@@ -192,6 +192,33 @@ describe('relaying a POP3 login to an upstream', () => {
     expect(await client.command('STAT')).toBe('+OK 0 0');
   });
 
+  it('a client that hangs up while the hook connects: the upstream session is closed, the server carries on', async () => {
+    upstream = await fakeUpstream();
+    const relay = relayTo(upstream.port, []);
+    let hungUp!: () => void;
+    const clientGone = new Promise<void>((resolve) => (hungUp = resolve));
+    let upstreamSocket: net.Socket | undefined;
+    const client = await connect(async (service, login, c) => {
+      const decision = await relay(service, login, c);
+      if (decision.kind === 'relay') upstreamSocket = decision.upstream.socket as net.Socket;
+      await clientGone;
+      // give the listener a moment to see the close
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return decision;
+    });
+    expect(await client.command('USER alice')).toMatch(/^\+OK/);
+    client.send('PASS secret');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    client.close();
+    hungUp();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(upstreamSocket?.destroyed).toBe(true);
+    // the next client is served as usual
+    const next = await PopClient.connect(server?.port ?? 0);
+    clients.push(next);
+    expect(await next.line()).toMatch(/^\+OK/);
+  });
+
   it('a failed login never asks the hook', async () => {
     const calls: HookCall[] = [];
     const client = await connect(async (service, login, c) => {

@@ -206,6 +206,30 @@ describe('relaying an SMTP submission to an upstream', () => {
     expect((await again.reply()).code).toBe(220);
   });
 
+  it('a client that hangs up while the hook connects: the upstream session is closed, the server carries on', async () => {
+    upstream = await fakeUpstream();
+    const relay = relayTo(upstream.port, []);
+    let hungUp!: () => void;
+    const clientGone = new Promise<void>((resolve) => (hungUp = resolve));
+    let upstreamSocket: net.Socket | undefined;
+    const c = await open(async (service, login, client) => {
+      const decision = await relay(service, login, client);
+      if (decision.kind === 'relay') upstreamSocket = decision.upstream.socket as net.Socket;
+      await clientGone;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return decision;
+    });
+    c.send(`AUTH PLAIN ${plain(ALICE, PASSWORD)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    c.end();
+    hungUp();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(upstreamSocket?.destroyed).toBe(true);
+    const next = await SmtpClient.connect(server?.port ?? 0);
+    clients.push(next);
+    expect((await next.reply()).code).toBe(220);
+  });
+
   it('builtin: mail is spooled here, as without a hook', async () => {
     const c = await open(async () => ({ kind: 'builtin' }));
     expect((await c.cmd(`AUTH PLAIN ${plain(ALICE, PASSWORD)}`)).code).toBe(235);
