@@ -5,8 +5,9 @@
  */
 import { createMemoryGroupStore, type AuthSuccess, type ConnectionInfo, type LoginResult } from '@portcullis/auth-core';
 import { MemoryDirectory } from '@portcullis/auth-core/testing';
+import fc from 'fast-check';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createImapHandler, createMemoryMailboxStore } from '../src/index.js';
 import { TestClient } from './support/client.js';
 import { FakeAuthenticator } from './support/fake-authenticator.js';
@@ -27,6 +28,7 @@ class TeamAuthenticator extends FakeAuthenticator {
 let server: TestServer;
 let clients: TestClient[] = [];
 let groups: ReturnType<typeof createMemoryGroupStore>;
+let maxBadCommands = 10;
 
 beforeEach(async () => {
   const directory = new MemoryDirectory();
@@ -44,6 +46,7 @@ beforeEach(async () => {
       serverName: 'mail.example.test',
       mailboxes: createMemoryMailboxStore(),
       directory: Object.assign(directory, groups),
+      maxBadCommands,
     }),
     { logger },
   );
@@ -285,5 +288,46 @@ describe('RFC 4314 ACLs', () => {
     expect(await joe.command('k', 'SETACL Nothing sam lr')).toEqual(['k NO [NONEXISTENT] mailbox does not exist']);
     expect(await joe.command('l', 'GETACL "Other Users"')).toEqual(['l NO [NONEXISTENT] mailbox does not exist']);
     expect(await joe.command('m', 'GETACL Shared')).toEqual(['* ACL Shared', 'm OK GETACL completed']);
+  });
+});
+
+describe('hostile input', () => {
+  it('INBOX can be shared like any other mailbox', async () => {
+    const joe = await as('joe@example.test');
+    expect(await joe.command('a', 'SETACL INBOX sam lr')).toEqual(['a OK SETACL completed']);
+    const sam = await as('sam@example.test');
+    expect(await sam.command('b', 'LIST "" "Other Users/*/*"')).toEqual([
+      '* LIST (\\HasNoChildren) "/" "Other Users/joe@example.test/INBOX"',
+      'b OK LIST completed',
+    ]);
+    expect(last(await sam.command('c', 'EXAMINE "Other Users/joe@example.test/inbox"'))).toBe('c OK [READ-ONLY] EXAMINE completed');
+    expect(await joe.command('d', 'STATUS INBOX (UIDVALIDITY)')).toEqual(['* STATUS INBOX (UIDVALIDITY 1)', 'd OK STATUS completed']);
+  });
+
+  describe('with a high BAD limit', () => {
+    beforeAll(() => {
+      maxBadCommands = 10_000;
+    });
+    afterAll(() => {
+      maxBadCommands = 10;
+    });
+
+    it('answers random names and identifiers (as literals) with a tagged OK, NO or BAD, and goes on', async () => {
+      const joe = await as('joe@example.test');
+      await joe.command('s', 'CREATE Shared');
+      const verbs = ['CREATE', 'DELETE', 'SELECT', 'STATUS', 'MYRIGHTS', 'GETACL', 'SETACL Shared', 'DELETEACL Shared', 'RENAME Shared', 'LIST ""', 'LISTRIGHTS Shared'];
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...verbs), fc.uint8Array({ maxLength: 80 }), fc.constantFrom('', ' lr', ' (MESSAGES)', ' x'), async (verb, bytes, tail) => {
+          const tag = `f${++n}`;
+          joe.send(Buffer.concat([Buffer.from(`${tag} ${verb} {${bytes.length}+}\r\n`), Buffer.from(bytes), Buffer.from(`${tail}\r\n`)]));
+          const reply = await joe.until(tag);
+          expect(last(reply)).toMatch(new RegExp(`^${tag} (OK|NO|BAD) `));
+        }),
+        { numRuns: 150 },
+      );
+      expect(await joe.command('z', 'NOOP')).toEqual(['z OK NOOP completed']);
+      expect(last(await joe.command('y', 'MYRIGHTS INBOX'))).toBe('y OK MYRIGHTS completed');
+    });
   });
 });
