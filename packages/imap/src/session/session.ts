@@ -1,7 +1,8 @@
 /**
  * One IMAP connection as a state machine (RFC 9051 section 3): not authenticated → authenticated
  * ⇄ selected → logout. Login is delegated to the Authenticator; after it the built-in session
- * serves an empty INBOX.
+ * serves empty mailboxes with RFC 4314 ACLs (mailbox-commands.ts, acl-commands.ts), unless a relay
+ * hook sends the session upstream.
  */
 import {
   connectionInfo,
