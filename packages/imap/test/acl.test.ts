@@ -3,7 +3,7 @@
  * MailboxStore, groups come from a directory with a group store, rights come from auth-core's
  * ACL model.
  */
-import { createMemoryGroupStore, type AuthSuccess, type ConnectionInfo, type LoginResult } from '@portcullis/auth-core';
+import { createMemoryGroupStore, type AuthSuccess, type ConnectionInfo, type LoginResult, type MailboxStore } from '@portcullis/auth-core';
 import { MemoryDirectory } from '@portcullis/auth-core/testing';
 import fc from 'fast-check';
 import { pino } from 'pino';
@@ -329,5 +329,36 @@ describe('hostile input', () => {
       expect(await joe.command('z', 'NOOP')).toEqual(['z OK NOOP completed']);
       expect(last(await joe.command('y', 'MYRIGHTS INBOX'))).toBe('y OK MYRIGHTS completed');
     });
+  });
+});
+
+describe('a failing mailbox store', () => {
+  it('answers NO [UNAVAILABLE] while the store is unreachable, NO [SERVERBUG] for other faults, and goes on', async () => {
+    const store = createMemoryMailboxStore();
+    let fault: Error | null = null;
+    const flaky: MailboxStore = {
+      getMailboxes: (owner) => (fault ? Promise.reject(fault) : store.getMailboxes(owner)),
+      updateMailboxes: (owner, change) => (fault ? Promise.reject(fault) : store.updateMailboxes(owner, change)),
+      listSharingOwners: () => (fault ? Promise.reject(fault) : store.listSharingOwners()),
+      close: () => store.close(),
+    };
+    const own = await startTestServer(
+      createImapHandler({ authenticator: new TeamAuthenticator(), serverName: 'mail.example.test', mailboxes: flaky }),
+      { logger: pino({ level: 'silent' }) },
+    );
+    const client = await TestClient.connect(own.port);
+    try {
+      await client.line();
+      await client.command('L', 'LOGIN joe@example.test secret');
+      fault = Object.assign(new Error('redis is down'), { code: 'unavailable' });
+      expect(await client.command('a', 'CREATE x')).toEqual(['a NO [UNAVAILABLE] mailbox store temporarily unavailable, try again later']);
+      fault = new Error('disk on fire');
+      expect(await client.command('b', 'LIST "" *')).toEqual(['b NO [SERVERBUG] internal server error']);
+      fault = null;
+      expect(await client.command('c', 'CREATE x')).toEqual(['c OK CREATE completed']);
+    } finally {
+      client.end();
+      await own.close();
+    }
   });
 });

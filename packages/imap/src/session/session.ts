@@ -73,6 +73,11 @@ const AUTHENTICATED_COMMANDS = new Set([
   'ENABLE', 'CLOSE', 'UNSELECT', 'CHECK', 'EXPUNGE', 'SEARCH', 'UID', ...NOT_IN_BUILTIN_STORE, ...MAILBOX_COMMANDS, ...ACL_COMMANDS,
 ]);
 
+/** A store error saying "try again later" (the directory's DirectoryError code, read structurally). */
+function isStoreUnavailable(err: unknown): boolean {
+  return err instanceof Error && (err as Error & { code?: unknown }).code === 'unavailable';
+}
+
 export class ImapSession {
   private state: State = 'not-authenticated';
   private badCommands = 0;
@@ -384,7 +389,14 @@ export class ImapSession {
       const ctx = this.mailboxCommands();
       ctx.access.forget();
       const config = this.config;
-      return MAILBOX_COMMANDS.has(name) ? mailboxCommand(ctx, cmd) : aclCommand(ctx, cmd, config.directory ? { directory: config.directory } : {});
+      try {
+        return await (MAILBOX_COMMANDS.has(name) ? mailboxCommand(ctx, cmd) : aclCommand(ctx, cmd, config.directory ? { directory: config.directory } : {}));
+      } catch (err) {
+        if (!isStoreUnavailable(err)) throw err;
+        this.conn.log.warn({ err, command: name }, 'mailbox store unavailable');
+        this.conn.write(tagged(tag, 'NO', 'mailbox store temporarily unavailable, try again later', 'UNAVAILABLE'));
+        return;
+      }
     }
     if (AUTHENTICATED_COMMANDS.has(name)) {
       if (this.state !== 'selected') return this.bad(tag, 'no mailbox selected');
