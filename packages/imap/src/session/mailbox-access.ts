@@ -76,9 +76,10 @@ export class MailboxAccess {
     const out: VisibleMailbox[] = mailboxNames(own).map((name) => ({ external: name, owner: this.viewer, name, rights: ALL_ACL_RIGHTS }));
     if (!wantShared) return out;
     const subject = await this.subject();
-    for (const owner of await this.store.listSharingOwners()) {
-      if (owner === this.viewer) continue;
-      const doc = await this.store.getMailboxes(owner);
+    const owners = (await this.store.listSharingOwners()).filter((o) => o !== this.viewer);
+    const docs = await Promise.all(owners.map((o) => this.store.getMailboxes(o)));
+    for (const [i, owner] of owners.entries()) {
+      const doc = docs[i]!;
       for (const name of mailboxNames(doc)) {
         const rights = this.rightsIn(doc, owner, name, subject);
         if (rights.includes('l')) out.push({ external: externalName(owner, name, this.viewer), owner, name, rights });

@@ -42,10 +42,11 @@ function listEntries(visible: VisibleMailbox[]): ListEntry[] {
   return [...entries.values()].sort((a, b) => (a.name === INBOX ? -1 : b.name === INBOX ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function hasChildrenIn(names: Set<string>, name: string): boolean {
-  const prefix = name + DELIMITER;
-  for (const n of names) if (n.startsWith(prefix)) return true;
-  return false;
+/** Every name that has at least one name below it (one pass, not one scan per name). */
+function namesWithChildren(names: Iterable<string>): Set<string> {
+  const parents = new Set<string>();
+  for (const n of names) for (let p = parentOf(n); p !== null && !parents.has(p); p = parentOf(p)) parents.add(p);
+  return parents;
 }
 
 export async function mailboxCommand(ctx: CommandContext, cmd: ImapCommand): Promise<void> {
@@ -108,7 +109,7 @@ async function list(ctx: CommandContext, cmd: ImapCommand): Promise<void> {
   const full = pats.map((p) => (p.startsWith(DELIMITER) ? p : reference + p));
   const matchers = pats.map((p) => listPattern(reference, p));
   const entries = listEntries(await ctx.access.visible(full.some(mayReachOtherUsers)));
-  const names = new Set(entries.map((e) => e.name));
+  const parents = namesWithChildren(entries.map((e) => e.name));
   let out = '';
   for (const entry of entries) {
     if (!matchers.some((m) => m(entry.name))) continue;
@@ -117,7 +118,7 @@ async function list(ctx: CommandContext, cmd: ImapCommand): Promise<void> {
       if (!entry.noselect) out += untagged(`LSUB () "${DELIMITER}" ${astring(entry.name)}`);
       continue;
     }
-    const attrs = [entry.noselect ? '\\Noselect' : '', hasChildrenIn(names, entry.name) ? '\\HasChildren' : '\\HasNoChildren'];
+    const attrs = [entry.noselect ? '\\Noselect' : '', parents.has(entry.name) ? '\\HasChildren' : '\\HasNoChildren'];
     out += untagged(`LIST (${attrs.filter(Boolean).join(' ')}) "${DELIMITER}" ${astring(entry.name)}`);
   }
   if (out) ctx.write(out);
