@@ -30,8 +30,12 @@ beforeAll(async () => {
   await createAccount(gw, POPONLY.address, POPONLY.password, 'enabledServices=pop');
 }, 60_000);
 
+/** every session ID handed out: like passwords, none may appear in the server's log */
+const issued: string[] = [];
+
 afterAll(async () => {
-  await stopCleanly(gw, [ALICE.password, BOB.password, POPONLY.password, WRONG_PASSWORD]);
+  expect(issued.length).toBeGreaterThan(5);
+  await stopCleanly(gw, [ALICE.password, BOB.password, POPONLY.password, WRONG_PASSWORD, ...issued]);
 });
 
 const base = (): string => `http://127.0.0.1:${gw.ports.http}`;
@@ -44,6 +48,10 @@ interface HttpReply {
 
 /** curl -i: the status, the header lines, the body. */
 async function http(args: string[]): Promise<HttpReply> {
+  return remember(await rawHttp(args));
+}
+
+async function rawHttp(args: string[]): Promise<HttpReply> {
   const r = await curl(['-i', ...args]);
   expect(r.code, r.stderr).toBe(0);
   // a 100 Continue (or the proxy's) head may come first: the last head is the answer
@@ -63,6 +71,12 @@ function header(reply: HttpReply, name: string): string[] {
 
 async function jsonLogin(user: string, password: string): Promise<HttpReply> {
   return http(['-X', 'POST', '-H', 'Content-Type: application/json', '--data', JSON.stringify({ user, password }), `${base()}/session`]);
+}
+
+function remember(r: HttpReply): HttpReply {
+  const id = /portcullis_session=([A-Za-z0-9_-]+)/.exec(header(r, 'set-cookie')[0] ?? '')?.[1];
+  if (id) issued.push(id);
+  return r;
 }
 
 async function sessionOf(user: string, password: string): Promise<string> {
