@@ -18,6 +18,8 @@ const POSTMASTER = { address: `postmaster@${MAIN_DOMAIN}`, password: 'Postmaster
 const OTHER_DOMAIN = 'other.test';
 const OTHER_ADMIN = { address: `admin@${OTHER_DOMAIN}`, password: 'Other-Admin-Secret-3' };
 const ALICE_NEW_PASSWORD = 'Alice-New-Secret-2';
+const ALICE_TAG_PASSWORD = 'Alice-Tag-Secret-5';
+const CAROL = { address: `carol@${MAIN_DOMAIN}`, password: 'Carol-Secret-6' };
 const BOB = { address: `bob@${MAIN_DOMAIN}`, password: 'Bob-Secret-4' };
 const KEYTAB_PRINCIPAL = `imap/${MAIN_DOMAIN}@EXAMPLE.TEST`;
 
@@ -95,7 +97,7 @@ beforeAll(async () => {
   });
   // the server made the main postmaster at its first start; give it a known password
   await gw.cliOk('account', 'set', POSTMASTER.address, `password=${POSTMASTER.password}`);
-  await createAccount(gw, ALICE.address, ALICE.password);
+  await createAccount(gw, ALICE.address, ALICE.password, `tagPasswords=phone:${ALICE_TAG_PASSWORD}`);
   await createAccount(gw, BOB.address, BOB.password);
   await gw.cliOk('domain', 'create', OTHER_DOMAIN);
   await createAccount(gw, OTHER_ADMIN.address, OTHER_ADMIN.password);
@@ -112,7 +114,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await stopCleanly(gw, [POSTMASTER.password, ALICE.password, ALICE_NEW_PASSWORD, BOB.password, OTHER_ADMIN.password, WRONG_PASSWORD]);
+  await stopCleanly(gw, [POSTMASTER.password, ALICE.password, ALICE_NEW_PASSWORD, ALICE_TAG_PASSWORD, BOB.password, CAROL.password, OTHER_ADMIN.password, WRONG_PASSWORD]);
 });
 
 describe('the web admin', () => {
@@ -204,15 +206,23 @@ describe('the web admin', () => {
 
   it('Account Settings: sets a password without ever showing it, and grants an access right', async () => {
     await open(`#/domains/${MAIN_DOMAIN}/accounts`, `Accounts: ${MAIN_DOMAIN}`);
+    await browser.screenshot('accounts');
+    await page.getByLabel('Account name').fill('carol');
+    await page.getByLabel('Initial password').fill(CAROL.password);
+    await page.getByRole('button', { name: 'Create Account' }).click();
+    await page.getByRole('link', { name: 'carol', exact: true }).waitFor();
+    expect(await imapLoginOk(CAROL)).toBe(true);
     await page.getByRole('link', { name: 'alice', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: `Account Settings: ${ALICE.address}` }).waitFor();
     await expectText(page.getByRole('main'), /A password is set\./);
+    await expectText(page.getByRole('region', { name: 'Password' }), /Tag passwords \(set with the CLI\): phone/);
     await page.getByLabel('New password', { exact: true }).fill(ALICE_NEW_PASSWORD);
     await page.getByLabel('Repeat new password').fill(ALICE_NEW_PASSWORD);
     await page.getByRole('button', { name: 'Set Password' }).click();
     await expectText(page.getByRole('status').first(), /Password updated/);
     expect(await page.content()).not.toContain(ALICE_NEW_PASSWORD);
     expect(await page.content()).not.toContain(ALICE.password);
+    expect(await page.content()).not.toContain(ALICE_TAG_PASSWORD);
 
     const { c } = await imapConnect(gw.ports.imap);
     try {

@@ -72,6 +72,8 @@ export interface AccountView {
   /** the values in force: the account's, else the domain's and server's defaults, else built-in */
   effective?: Settings;
   passwordSet?: boolean;
+  /** names of the account's tag passwords (never the passwords) */
+  tagPasswords?: string[];
   rights?: string[];
 }
 export interface KerberosKey {

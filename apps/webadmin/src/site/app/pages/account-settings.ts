@@ -46,7 +46,9 @@ function passwordPanel(domain: string, account: string, view: AccountView): HTML
   const pw = textField('New password', { name: 'new-password', type: 'password', autocomplete: 'new-password', required: true });
   const again = textField('Repeat new password', { name: 'repeat-password', type: 'password', autocomplete: 'new-password', required: true });
   const status = statusLine();
-  const form = h('form', {}, state, pw.row, again.row, h('button', { type: 'submit' }, 'Set Password'), status.el);
+  const tags = view.tagPasswords ?? [];
+  const tagLine = tags.length > 0 ? h('p', { class: 'hint' }, `Tag passwords (set with the CLI): ${tags.join(', ')}`) : null;
+  const form = h('form', {}, state, tagLine, pw.row, again.row, h('button', { type: 'submit' }, 'Set Password'), status.el);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const value = pw.input.value;

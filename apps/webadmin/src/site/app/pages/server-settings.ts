@@ -125,7 +125,13 @@ export async function renderLoginSecurity(ctx: PageContext): Promise<void> {
   const form = h(
     'form',
     {},
-    h('fieldset', {}, h('legend', {}, 'Login Security'), hide.row),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Account Name Harvesting'),
+      h('p', { class: 'hint' }, 'Answer an unknown account like a wrong password, so that account names cannot be probed.'),
+      hide.row,
+    ),
     h(
       'fieldset',
       {},
