@@ -90,6 +90,20 @@ describe('POST /session', () => {
     expect(none.headers['www-authenticate']).toEqual(['Negotiate', 'Basic realm="mail.example.test"']);
   });
 
+  it('refuses a login posted from another site (Origin), accepts the same site and clients without Origin', async () => {
+    const post = (origin?: string) =>
+      app.fastify.inject({
+        method: 'POST',
+        url: '/session',
+        headers: { host: 'mail.example.test:8100', 'content-type': 'application/x-www-form-urlencoded', ...(origin ? { origin } : {}) },
+        payload: new URLSearchParams(ALICE).toString(),
+      });
+    expect((await post('https://evil.example')).statusCode).toBe(403);
+    expect((await post('null')).statusCode).toBe(403);
+    expect((await post('http://mail.example.test:8100')).statusCode).toBe(200);
+    expect((await post()).statusCode).toBe(200);
+  });
+
   it('a directory outage is 503, not a crash', async () => {
     directory.broken = true;
     const r = await app.fastify.inject({ method: 'POST', url: '/session', payload: ALICE });

@@ -42,6 +42,22 @@ function bodyCredentials(body: unknown): { user: string; password: string } | 'm
   return { user, password };
 }
 
+/**
+ * A browser names the page a form was posted from in `Origin`; a login posted from another site
+ * (login CSRF: the victim ends up in the attacker's session) is refused. Clients that send no
+ * Origin (curl, scripts) are not browsers posting cross-site.
+ */
+function crossSite(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  if (origin === 'null') return true;
+  try {
+    return new URL(origin).host.toLowerCase() !== (request.headers.host ?? '').toLowerCase();
+  } catch {
+    return true;
+  }
+}
+
 export function webSessionRoutes(deps: WebAuthDeps): RouteRegistrar {
   return (app: FastifyInstance) => {
     installWebIdentity(app, deps);
@@ -58,6 +74,7 @@ export function webSessionRoutes(deps: WebAuthDeps): RouteRegistrar {
 
     app.post('/session', async (request, reply) => {
       reply.header('Cache-Control', 'no-store');
+      if (crossSite(request)) return reply.code(403).send({ error: 'a login from another site is refused' });
       const fromBody = bodyCredentials(request.body);
       if (fromBody === 'malformed') return reply.code(400).send({ error: 'expected "user" and "password" strings' });
       let account: string;
