@@ -17,6 +17,8 @@ export interface BenchOptions {
   targets: TargetName[];
   logLevel: string;
   authBench: boolean;
+  /** the relayed FETCH case (gateway relaying to Dovecot vs Dovecot directly) */
+  relayBench: boolean;
   outDir: string;
   /** write V8 CPU profiles of the gateway here (node --cpu-prof) */
   profileDir?: string;
@@ -32,6 +34,7 @@ const HELP = `npm run bench [-- options]   (each also as an environment variable
   --targets LIST     ${TARGETS.join(',')}   BENCH_TARGETS (all)
   --log-level L      the gateway's logLevel                  BENCH_LOG_LEVEL (info)
   --no-auth          skip the in-process auth-core figures   BENCH_AUTH=0
+  --no-relay         skip the relayed 10 MB FETCH case       BENCH_RELAY=0
   --out DIR          results directory                       BENCH_OUT (bench/results)
   --profile DIR      run the gateway under node --cpu-prof   BENCH_PROFILE
 `;
@@ -61,6 +64,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
       targets: { type: 'string' },
       'log-level': { type: 'string' },
       'no-auth': { type: 'boolean' },
+      'no-relay': { type: 'boolean' },
       out: { type: 'string' },
       profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -78,6 +82,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     targets: list(values.targets ?? env.BENCH_TARGETS ?? TARGETS.join(','), TARGETS, 'target'),
     logLevel: values['log-level'] ?? env.BENCH_LOG_LEVEL ?? 'info',
     authBench: !(values['no-auth'] ?? env.BENCH_AUTH === '0'),
+    relayBench: !(values['no-relay'] ?? env.BENCH_RELAY === '0'),
     outDir: values.out ?? env.BENCH_OUT ?? fileURLToPath(new URL('../results', import.meta.url)),
     ...(profileDir ? { profileDir } : {}),
   };

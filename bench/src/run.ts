@@ -14,6 +14,7 @@ import { openFileLimit } from './loadgen/fd-limit.js';
 import { LoadPool } from './loadgen/pool.js';
 import { scenarioNamed } from './loadgen/scenarios.js';
 import { printTable } from './measure.js';
+import { printRelay, relayBench, type RelayFigures } from './relay-bench.js';
 import { HELP, readOptions, type BenchOptions, type TargetName } from './options.js';
 import { fixed, formatTable, ratio } from './report/table.js';
 import { renderChart } from './report/svg.js';
@@ -108,6 +109,15 @@ async function main(o: BenchOptions): Promise<void> {
   const summary = summarize(o, runs, idle);
   if (Object.keys(idle).length > 0) printIdle(idle);
   printTargets(summary.targets);
+  let relay: RelayFigures | undefined;
+  if (o.relayBench) {
+    relay = await relayBench().catch((err: Error) => {
+      skipped.relay = err.message.split('\n')[0]!.slice(0, 200);
+      return undefined;
+    });
+    if (relay) printRelay(relay);
+    else console.log(`## IMAP relay: skipped (${skipped.relay ?? 'Dovecot not installed'})\n`);
+  }
   await mkdir(o.outDir, { recursive: true });
   const result = {
     date: new Date().toISOString(),
@@ -118,6 +128,7 @@ async function main(o: BenchOptions): Promise<void> {
     skipped,
     targets: summary.targets,
     authCore: auth,
+    ...(relay ? { relay } : {}),
   };
   await writeFile(join(o.outDir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
   const chartTargets = o.targets.filter((t) => labels[t]);
