@@ -132,3 +132,27 @@ export interface GroupStore {
   /** 'name@domain' of every group `account` (user@domain) belongs to, nested groups resolved. */
   groupsOf(account: string): Promise<string[]>;
 }
+
+/**
+ * Removing accounts and domains: a separate, optional capability of a directory store; see
+ * `hasDirectoryDeleter`. Each removes everything the directory keeps for what it deletes, so a
+ * later account or domain of the same name starts with nothing of the old one.
+ */
+export interface DirectoryDeleter {
+  /**
+   * The account, its entry in its domain's access rights, its memberships in every group, and
+   * its mailboxes document. not-found when there is no such account.
+   */
+  deleteAccount(domain: string, name: string): Promise<void>;
+  /**
+   * The domain (by canonical name) with every account, access right, group and Kerberos key in
+   * it, its aliases, and the members naming it in other domains' groups. Deletes a domain that
+   * still has accounts: refusing that is the caller's policy. not-found when there is none.
+   */
+  deleteDomain(name: string): Promise<void>;
+}
+
+export function hasDirectoryDeleter<T extends object>(store: T): store is T & DirectoryDeleter {
+  const s = store as Partial<DirectoryDeleter>;
+  return typeof s.deleteAccount === 'function' && typeof s.deleteDomain === 'function';
+}

@@ -1,9 +1,11 @@
-import { mkdir, readdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   AccessRightsStore,
   AccountRecord,
   AccountSettings,
+  DirectoryDeleter,
   DirectoryStore,
   DomainAccessRights,
   DomainSettings,
@@ -16,7 +18,16 @@ import { createFileExclusive, writeFileAtomic } from './atomic-write.js';
 import { DirectoryError } from './errors.js';
 import { accessRightsFrom } from './access-rights.js';
 import { canonicalAccount, canonicalDomain } from './names.js';
-import { groupList, groupMembersFrom, groupsFrom, requireGroupName, type DomainGroups } from './groups.js';
+import {
+  accountMember,
+  domainMember,
+  dropMembers,
+  groupList,
+  groupMembersFrom,
+  groupsFrom,
+  requireGroupName,
+  type DomainGroups,
+} from './groups.js';
 import { renderMapping, YamlFileReader } from './yaml-files.js';
 
 /** account files hold passwords */
@@ -50,7 +61,10 @@ function withoutName(settings: DomainSettings): Omit<DomainSettings, 'name'> {
  * The default directory: one human-readable YAML file per domain and per account, read on every
  * lookup so that changes written by another process apply at the next login.
  */
-export function createFileStore(dataDir: string, options: FileStoreOptions = {}): DirectoryStore & AccessRightsStore & GroupStore {
+export function createFileStore(
+  dataDir: string,
+  options: FileStoreOptions = {},
+): DirectoryStore & AccessRightsStore & GroupStore & DirectoryDeleter {
   const reader = new YamlFileReader(options.maxCachedFiles);
   const serverFile = join(dataDir, 'server.yaml');
   const domainsDir = join(dataDir, 'domains');
@@ -61,6 +75,8 @@ export function createFileStore(dataDir: string, options: FileStoreOptions = {})
   const accessFile = (d: string) => join(domainsDir, d, 'access.yaml');
   // groups for ACLs: one file per domain next to access.yaml
   const groupsFile = (d: string) => join(domainsDir, d, 'groups.yaml');
+  // the mailbox store's document (mailboxes-file.ts), removed with its account
+  const mailboxesFile = (d: string, a: string) => join(domainsDir, d, 'mailboxes', `${a}.yaml`);
   const groupWriters = new Map<string, Promise<void>>();
 
   async function readGroups(d: string): Promise<DomainGroups> {
@@ -72,16 +88,16 @@ export function createFileStore(dataDir: string, options: FileStoreOptions = {})
    * Read, change and write a domain's groups document. Like access.yaml it is replaced whole by
    * rename, so a reader never sees half a file. Writers in this process take turns; two
    * processes writing at the same instant may lose one change (administrators' edits, not
-   * logins, write it).
+   * logins, write it). A `change` that answers false leaves the file as it was.
    */
-  async function changeGroups(domain: string, change: (doc: DomainGroups, d: string) => void): Promise<void> {
+  async function changeGroups(domain: string, change: (doc: DomainGroups, d: string) => void | boolean): Promise<void> {
     const d = requireDomain(domain);
     // one writer per domain inside this process (concurrent admin API requests lose nothing)
     const previous = groupWriters.get(d) ?? Promise.resolve();
     const mine = previous.then(async () => {
       if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
       const doc = await readGroups(d);
-      change(doc, d);
+      if (change(doc, d) === false) return;
       const file = groupsFile(d);
       await writeFileAtomic(file, renderMapping(`Portcullis groups of ${d}; change with \`portcullis group\``, doc), FILE_MODE);
       reader.forget(file);
@@ -114,6 +130,12 @@ export function createFileStore(dataDir: string, options: FileStoreOptions = {})
       .sort();
     const present = await Promise.all(names.map(async (n) => ((await reader.read(domainFile(n))) ? n : null)));
     return present.filter((n): n is string => n !== null);
+  }
+
+  /** The names a domain answers to (its own and its aliases): group members may use any. */
+  async function namesOf(d: string): Promise<Set<string>> {
+    const domain = await readDomain(d);
+    return new Set([d, ...(domain?.aliases ?? []).map((a) => a.toLowerCase())]);
   }
 
   async function allDomains(): Promise<DomainSettings[]> {
@@ -294,6 +316,44 @@ export function createFileStore(dataDir: string, options: FileStoreOptions = {})
       const all: Group[] = [];
       for (const d of await listDomains()) all.push(...groupList(d, await readGroups(d)));
       return groupsContaining(all, account);
+    },
+
+    async deleteAccount(domain: string, name: string): Promise<void> {
+      const d = requireDomain(domain);
+      const a = requireAccount(name);
+      const file = accountFile(d, a);
+      if ((await reader.read(file)) === null) throw new DirectoryError('not-found', `account ${a}@${d} does not exist`);
+      const names = await namesOf(d);
+      // what the account held goes first and the account file last: a deletion cut short can be
+      // run again, and never leaves rights behind for a later account of the same name
+      const access = accessFile(d);
+      const rights = accessRightsFrom(await reader.read(access), access);
+      if (rights[a] !== undefined) {
+        delete rights[a];
+        await writeFileAtomic(access, renderMapping(`Portcullis access rights in ${d}; change with \`portcullis rights\``, rights), FILE_MODE);
+        reader.forget(access);
+      }
+      for (const other of await listDomains()) {
+        await changeGroups(other, (doc, od) => dropMembers(doc, od, accountMember(a, names)).length > 0);
+      }
+      await rm(mailboxesFile(d, a), { force: true });
+      await rm(file, { force: true });
+      reader.forget(file);
+    },
+
+    async deleteDomain(name: string): Promise<void> {
+      const d = requireDomain(name);
+      if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
+      const names = await namesOf(d);
+      for (const other of await listDomains()) {
+        if (other !== d) await changeGroups(other, (doc, od) => dropMembers(doc, od, domainMember(names)).length > 0);
+      }
+      // renamed away first, so that readers see the whole domain or none of it (not a domain
+      // whose accounts are half gone); a name starting with '.' is never a domain
+      const grave = join(domainsDir, `.deleted-${d}-${randomBytes(6).toString('hex')}`);
+      await rename(join(domainsDir, d), grave);
+      reader.clear();
+      await rm(grave, { recursive: true, force: true });
     },
 
     async close(): Promise<void> {

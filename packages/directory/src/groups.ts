@@ -2,7 +2,7 @@
  * A domain's groups document: group names -> lists of members ('user', 'user@domain', '#group',
  * '#group@domain'). Both stores keep it in this shape; auth-core says what membership means.
  */
-import { AclError, parseGroupMember, type Group } from '@portcullis/auth-core';
+import { AclError, parseGroupMember, type Group, type GroupMember } from '@portcullis/auth-core';
 import { DirectoryError, type DirectoryErrorCode } from './errors.js';
 import { canonicalAccount } from './names.js';
 
@@ -49,3 +49,35 @@ export function groupList(domain: string, doc: DomainGroups): Group[] {
     .sort()
     .map((name) => ({ name, domain, members: [...doc[name]!] }));
 }
+
+/**
+ * Drop the members `drop` matches from every group of `doc` (in place); the names of the groups
+ * that changed. Deleting an account or domain uses it so that nobody later created under the same
+ * name inherits the old one's memberships.
+ */
+export function dropMembers(doc: DomainGroups, domain: string, drop: (member: GroupMember) => boolean): string[] {
+  const changed: string[] = [];
+  for (const [name, members] of Object.entries(doc)) {
+    const kept = members.filter((m) => {
+      const parsed = parseGroupMember(m, domain);
+      return parsed instanceof AclError || !drop(parsed);
+    });
+    if (kept.length !== members.length) {
+      doc[name] = kept;
+      changed.push(name);
+    }
+  }
+  return changed;
+}
+
+/** The members naming account `name` of a domain known by `domainNames` (its name and aliases). */
+export const accountMember =
+  (name: string, domainNames: ReadonlySet<string>) =>
+  (m: GroupMember): boolean =>
+    m.kind === 'account' && m.name === name && domainNames.has(m.domain);
+
+/** The members (accounts and groups) of a domain known by `domainNames`. */
+export const domainMember =
+  (domainNames: ReadonlySet<string>) =>
+  (m: GroupMember): boolean =>
+    domainNames.has(m.domain);

@@ -2,6 +2,7 @@ import type {
   AccessRightsStore,
   AccountRecord,
   AccountSettings,
+  DirectoryDeleter,
   DirectoryStore,
   DomainAccessRights,
   DomainSettings,
@@ -23,8 +24,18 @@ import { accessRightsFrom } from './access-rights.js';
 import { canonicalAliases } from './domain-aliases.js';
 import { DirectoryError } from './errors.js';
 import { canonicalAccount, canonicalDomain } from './names.js';
-import { groupList, groupMembersFrom, groupsFrom, requireGroupName, type DomainGroups } from './groups.js';
-import { CREATE_ACCOUNT, WRITE_DOMAIN } from './redis-scripts.js';
+import {
+  accountMember,
+  domainMember,
+  dropMembers,
+  groupList,
+  groupMembersFrom,
+  groupsFrom,
+  requireGroupName,
+  type DomainGroups,
+} from './groups.js';
+import { CREATE_ACCOUNT, DELETE_ACCOUNT, DELETE_DOMAIN, WRITE_DOMAIN, WRITE_IF_DOMAIN } from './redis-scripts.js';
+import type { GroupMember } from '@portcullis/auth-core';
 
 export interface RedisStoreOptions {
   /** Prepended to every key; default `portcullis:dir:`. */
@@ -72,6 +83,9 @@ function keyspace(prefix: string) {
     access: (d: string) => `${base}access:${d}`,
     /** a hash: group name -> JSON list of members (the file store's groups.yaml, field by field) */
     groups: (d: string) => `${base}groups:${d}`,
+    // the mailbox store's keys (mailboxes-redis.ts), removed with their account or domain
+    mailboxes: (d: string, a: string) => `${base}mailboxes:${d}:${a}`,
+    mailboxSharers: `${base}mailbox-sharers`,
   };
 }
 
@@ -103,7 +117,10 @@ function withoutName(settings: DomainSettings): Omit<DomainSettings, 'name'> {
  * Given a URL the store opens (and on close, closes) its own connection; given a client it uses
  * it and leaves it open.
  */
-export function createRedisStore(connection: string | RedisClient, options: RedisStoreOptions = {}): DirectoryStore & AccessRightsStore & GroupStore {
+export function createRedisStore(
+  connection: string | RedisClient,
+  options: RedisStoreOptions = {},
+): DirectoryStore & AccessRightsStore & GroupStore & DirectoryDeleter {
   const ownsClient = typeof connection === 'string';
   const where = typeof connection === 'string' ? redactRedisUrl(connection) : 'redis';
   const client: RedisClient =
@@ -146,6 +163,27 @@ export function createRedisStore(connection: string | RedisClient, options: Redi
       }
     }
     return groupsFrom(raw, d, key);
+  }
+
+  /** The names a domain answers to (its own and its aliases): group members may use any. */
+  function namesOf(domain: DomainSettings): Set<string> {
+    return new Set([domain.name, ...(domain.aliases ?? []).map((a) => a.toLowerCase())]);
+  }
+
+  /**
+   * Drop the members `drop` matches from every group of every domain but `except`. A group
+   * changed by an administrator at the same instant may keep or lose the change (one field per
+   * group, written whole).
+   */
+  async function dropGroupMembers(drop: (m: GroupMember) => boolean, except?: string): Promise<void> {
+    const redis = await connected();
+    for (const d of await redis.smembers(keys.domains)) {
+      if (d === except || canonicalDomain(d) !== d) continue;
+      const doc = groupsDocument(d, await redis.hgetall(keys.groups(d)));
+      for (const g of dropMembers(doc, d, drop)) {
+        await redis.eval(WRITE_IF_DOMAIN, 2, keys.domain(d), keys.groups(d), 'hset', g, JSON.stringify(doc[g]));
+      }
+    }
   }
 
   async function writeDomain(settings: DomainSettings, mode: 'create' | 'update'): Promise<void> {
@@ -271,10 +309,11 @@ export function createRedisStore(connection: string | RedisClient, options: Redi
       const d = requireDomain(domain);
       const key = keys.access(d);
       const body = accessRightsFrom(rights, key, 'invalid-name');
-      // a domain is never deleted, so checking it first cannot race with its removal
-      if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
-      // one key per domain and no expiry, like every directory key
-      await (await connected()).set(key, JSON.stringify(body));
+      // one key per domain and no expiry, like every directory key; written only while the domain
+      // exists, so a write racing with its deletion leaves nothing behind
+      if ((await (await connected()).eval(WRITE_IF_DOMAIN, 2, keys.domain(d), key, 'set', JSON.stringify(body))) === 0) {
+        throw new DirectoryError('not-found', `domain ${d} does not exist`);
+      }
     },
 
     async listGroups(domain: string): Promise<Group[]> {
@@ -297,10 +336,11 @@ export function createRedisStore(connection: string | RedisClient, options: Redi
       const d = requireDomain(domain);
       const g = requireGroupName(name);
       const list = groupMembersFrom(members, d, `group ${g}@${d}`, 'invalid-name');
-      // a domain is never deleted, so checking it first cannot race with its removal; one field
-      // per group, so writers of different groups never overwrite each other
-      if ((await readDomain(d)) === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
-      await (await connected()).hset(keys.groups(d), g, JSON.stringify(list));
+      // one field per group, so writers of different groups never overwrite each other; written
+      // only while the domain exists, so a write racing with its deletion leaves nothing behind
+      if ((await (await connected()).eval(WRITE_IF_DOMAIN, 2, keys.domain(d), keys.groups(d), 'hset', g, JSON.stringify(list))) === 0) {
+        throw new DirectoryError('not-found', `domain ${d} does not exist`);
+      }
     },
 
     async deleteGroup(domain: string, name: string): Promise<void> {
@@ -326,6 +366,48 @@ export function createRedisStore(connection: string | RedisClient, options: Redi
         all.push(...groupList(d, groupsDocument(d, hash)));
       });
       return groupsContaining(all, account);
+    },
+
+    async deleteAccount(domain: string, name: string): Promise<void> {
+      const d = requireDomain(domain);
+      const a = requireAccount(name);
+      const redis = await connected();
+      if ((await redis.exists(keys.account(d, a))) === 0) throw new DirectoryError('not-found', `account ${a}@${d} does not exist`);
+      const domainSettings = await readDomain(d);
+      // what the account held goes first and the account last: a deletion cut short can be run
+      // again, and never leaves rights behind for a later account of the same name
+      const accessKey = keys.access(d);
+      const rights = accessRightsFrom(parseValue(await redis.get(accessKey), accessKey), accessKey);
+      if (rights[a] !== undefined) {
+        delete rights[a];
+        await redis.eval(WRITE_IF_DOMAIN, 2, keys.domain(d), accessKey, 'set', JSON.stringify(rights));
+      }
+      await dropGroupMembers(accountMember(a, namesOf(domainSettings ?? { name: d })));
+      const deleted = await redis.eval(DELETE_ACCOUNT, 4, keys.account(d, a), keys.accounts(d), keys.mailboxes(d, a), keys.mailboxSharers, a, `${a}@${d}`);
+      if (deleted === 0) throw new DirectoryError('not-found', `account ${a}@${d} does not exist`);
+    },
+
+    async deleteDomain(name: string): Promise<void> {
+      const d = requireDomain(name);
+      const domainSettings = await readDomain(d);
+      if (domainSettings === null) throw new DirectoryError('not-found', `domain ${d} does not exist`);
+      await dropGroupMembers(domainMember(namesOf(domainSettings)), d);
+      const base = keys.account(d, '');
+      const reply = await (await connected()).eval(
+        DELETE_DOMAIN,
+        7,
+        keys.domain(d),
+        keys.names,
+        keys.domains,
+        keys.accounts(d),
+        keys.access(d),
+        keys.groups(d),
+        keys.mailboxSharers,
+        d,
+        base,
+        keys.mailboxes(d, ''),
+      );
+      if (reply === 'not-found') throw new DirectoryError('not-found', `domain ${d} does not exist`);
     },
 
     async close(): Promise<void> {

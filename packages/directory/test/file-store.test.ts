@@ -2,7 +2,8 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createFileStore } from '../src/index.js';
+import { createFileMailboxStore, createFileStore } from '../src/index.js';
+import { deletionTests } from './delete-suite.js';
 import { directoryStoreSuite } from './store-suite.js';
 
 let dir: string;
@@ -91,5 +92,23 @@ describe('file layout', () => {
       await writeFile(join(dir, 'domains', 'example.test', 'accounts', 'eve.yaml'), 'a: [unclosed\n');
       await expect(ctx.store.getAccount('example.test', 'eve')).rejects.toThrow(/eve\.yaml: not valid YAML/);
     });
+  });
+});
+
+describe('deleting', () => {
+  deletionTests(
+    () => createFileStore(dir),
+    () => createFileMailboxStore(dir),
+  );
+
+  it('removes the account file and the domain folder', async () => {
+    const store = createFileStore(dir);
+    await store.createDomain({ name: 'gone.test' });
+    await store.createAccount({ name: 'joe', domain: 'gone.test', settings: {} });
+    await store.createAccount({ name: 'ann', domain: 'gone.test', settings: {} });
+    await store.deleteAccount('gone.test', 'joe');
+    expect(await readdir(join(dir, 'domains', 'gone.test', 'accounts'))).toEqual(['ann.yaml']);
+    await store.deleteDomain('gone.test');
+    expect(await readdir(join(dir, 'domains'))).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { createRedisClient, closeRedisClient, waitForReady, type RedisClient } from '@portcullis/redis-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisStore, DirectoryError } from '../src/index.js';
+import { createRedisMailboxStore, createRedisStore, DirectoryError } from '../src/index.js';
+import { deletionTests } from './delete-suite.js';
 import { startRedisServer, type RedisServerHandle as RedisServer } from '@portcullis/redis-client/testing';
 import { directoryStoreSuite } from './store-suite.js';
 
@@ -97,5 +98,29 @@ describe('redis layout', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('deleting', () => {
+  deletionTests(
+    () => ctx.store as ReturnType<typeof createRedisStore>,
+    () => createRedisMailboxStore(probe, { keyPrefix: prefix }),
+  );
+
+  it('leaves no key of the deleted domain behind', async () => {
+    const store = ctx.store as ReturnType<typeof createRedisStore>;
+    await store.createDomain({ name: 'keep.test' });
+    await store.createDomain({ name: 'gone.test', aliases: ['gone-alias.test'] });
+    await store.createAccount({ name: 'joe', domain: 'gone.test', settings: {} });
+    await store.setAccessRights('gone.test', { joe: ['Domain'] });
+    await store.setGroup('gone.test', 'g', ['joe']);
+    await createRedisMailboxStore(probe, { keyPrefix: prefix }).updateMailboxes('joe@gone.test', (cur) => ({
+      next: { ...cur, mailboxes: { X: { uidValidity: 1, acl: { anyone: 'l' } } } },
+      result: null,
+    }));
+    await store.deleteDomain('gone.test');
+    expect((await keysOf(prefix)).filter((k) => k.includes('gone'))).toEqual([]);
+    expect(await probe.hgetall(`${prefix}{dir}:names`)).toEqual({ 'keep.test': 'keep.test' });
+    expect(await probe.smembers(`${prefix}{dir}:domains`)).toEqual(['keep.test']);
   });
 });
