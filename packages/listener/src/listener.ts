@@ -14,10 +14,25 @@ import { createServerSecureContext } from './tls-material.js';
 import { upgradeToTls } from './tls-upgrade.js';
 import type { ConnectionHandler, ListenerOptions, TlsMaterial } from './types.js';
 
+/**
+ * Grant/Deny lists set while the listener runs. Each list given replaces the options' one; a list
+ * left out keeps the options' one.
+ */
+export interface AccessRule {
+  grant?: string[];
+  deny?: string[];
+}
+
 export interface ListenerDeps {
   handler: ConnectionHandler;
   logger: Logger;
   tls?: TlsMaterial;
+  /**
+   * Asked once per accepted connection, before its Grant/Deny check: the lists in force now
+   * (undefined: the options' own). It should answer from memory or a cheap cache; when it
+   * throws, or names a bad address range, the lists it answered last stay in force.
+   */
+  access?: () => AccessRule | undefined | Promise<AccessRule | undefined>;
 }
 
 export interface RunningListener {
@@ -41,6 +56,35 @@ const KEEPALIVE_MS = 60_000;
 const bootId = randomBytes(3).toString('hex');
 let connectionSeq = 0;
 
+/**
+ * The filter for what `access` answers, rebuilt only when the answer changes (connections are
+ * many, changes to the lists rare).
+ */
+function accessFilter(options: ListenerOptions, access: NonNullable<ListenerDeps['access']>, log: Logger): () => Promise<(addr: string) => boolean> {
+  const own = makeAddressFilter(options.grant, options.deny);
+  let lastKey = '';
+  let last = own;
+  return async () => {
+    let rule: AccessRule | undefined;
+    try {
+      rule = await access();
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'listener Grant/Deny override unavailable; the last lists stay in force');
+      return last;
+    }
+    const key = rule === undefined ? '' : JSON.stringify([rule.grant ?? null, rule.deny ?? null]);
+    if (key === lastKey) return last;
+    try {
+      last = rule === undefined ? own : makeAddressFilter(rule.grant ?? options.grant, rule.deny ?? options.deny);
+      lastKey = key;
+      log.info({ grant: rule?.grant ?? options.grant ?? [], deny: rule?.deny ?? options.deny ?? [] }, 'listener Grant/Deny changed');
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'listener Grant/Deny override refused; the last lists stay in force');
+    }
+    return last;
+  };
+}
+
 /** Grant/Deny: outside a non-empty grant list, or inside the deny list, is refused. */
 export function makeAddressFilter(grant: readonly string[] | undefined, deny: readonly string[] | undefined): (addr: string) => boolean {
   const granted: CidrList = parseCidrList(grant);
@@ -63,6 +107,7 @@ export async function startListener(options: ListenerOptions, deps: ListenerDeps
   const handshakeMs = idlePreLoginMs > 0 ? idlePreLoginMs : FALLBACK_HANDSHAKE_MS;
   const host = options.address ?? '127.0.0.1';
   const log = deps.logger.child({ service: options.service });
+  const currentFilter = deps.access ? accessFilter(options, deps.access, log) : undefined;
 
   /** every accepted socket until its 'close' (close() waits for those still here) */
   const sockets = new Set<net.Socket>();
@@ -120,7 +165,7 @@ export async function startListener(options: ListenerOptions, deps: ListenerDeps
         return;
       }
     }
-    if (!allowed(remoteAddress)) {
+    if (!(currentFilter ? await currentFilter() : allowed)(remoteAddress)) {
       refuse(socket, remoteAddress, 'deny');
       return;
     }

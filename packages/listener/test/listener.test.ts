@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningListener } from '../src/listener.js';
+import type { AccessRule, RunningListener } from '../src/listener.js';
 import { listenerEvents, openConnections, refusedConnections } from '../src/metrics.js';
 import { buildProxyV1, buildProxyV2 } from '../src/proxy-header.js';
 import { ensureTlsMaterial } from '../src/tls-material.js';
@@ -247,5 +247,62 @@ describe('accounting', () => {
   it('reports a port that is already taken', async () => {
     const l = await server();
     await expect(listen({ port: l.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+});
+
+describe('Grant and Deny changed at run time (the access provider)', () => {
+  it('asks the provider per connection: a deny applies to the next connection, clearing it lets in again', async () => {
+    let rule: AccessRule | undefined;
+    let asked = 0;
+    const l = await server({}, { access: () => (asked++, rule) });
+    const first = (await probe(l.port)).client;
+    expect(await first.line()).toBe('* READY plain');
+    rule = { deny: ['127.0.0.1'] };
+    const refused = (await probe(l.port)).client;
+    await refused.closed();
+    expect(refused.received).toBe(0);
+    // the connection already open is not touched
+    first.write('INFO\r\n');
+    expect(await first.line()).toMatch(/^INFO /);
+    rule = undefined;
+    expect(await (await probe(l.port)).client.line()).toBe('* READY plain');
+    expect(asked).toBe(3);
+  });
+
+  it('replaces only the lists it gives: a grant override keeps the configured deny', async () => {
+    let rule: AccessRule | undefined = { grant: ['127.0.0.0/8'] };
+    const l = await server({ grant: ['10.0.0.0/8'], deny: ['127.0.0.2'] }, { access: async () => rule });
+    expect(await (await probe(l.port)).client.line()).toBe('* READY plain');
+    rule = { grant: [] };
+    expect(await (await probe(l.port)).client.line()).toBe('* READY plain');
+    rule = { deny: [] };
+    const refused = (await probe(l.port)).client;
+    await refused.closed();
+    expect(refused.received).toBe(0);
+  });
+
+  it('keeps the last lists when the provider fails or answers a bad range, without refusing everyone', async () => {
+    let mode: 'deny' | 'throw' | 'bad' | 'open' = 'deny';
+    const l = await server({}, {
+      access: () => {
+        if (mode === 'throw') throw new Error('directory down');
+        if (mode === 'bad') return { deny: ['not-an-address'] };
+        return mode === 'deny' ? { deny: ['127.0.0.1'] } : {};
+      },
+    });
+    const closedWith = async (): Promise<number> => {
+      const c = (await probe(l.port)).client;
+      await c.closed();
+      return c.received;
+    };
+    expect(await closedWith()).toBe(0);
+    mode = 'throw';
+    expect(await closedWith()).toBe(0);
+    mode = 'bad';
+    expect(await closedWith()).toBe(0);
+    mode = 'open';
+    expect(await (await probe(l.port)).client.line()).toBe('* READY plain');
+    mode = 'throw';
+    expect(await (await probe(l.port)).client.line()).toBe('* READY plain');
   });
 });
