@@ -51,6 +51,12 @@ export interface SessionCache {
   putSession(id: string, record: SessionRecord, ttlSec: number): Promise<void>;
   getSession(id: string): Promise<SessionRecord | null>;
   deleteSession(id: string): Promise<void>;
+  /**
+   * Sliding expiry: the open session `id` now expires `ttlSec` from now. False when it is unknown,
+   * closed or expired (a touch never brings one back). Optional: a cache without it keeps each
+   * session for the lifetime it was put with.
+   */
+  touchSession?(id: string, ttlSec: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

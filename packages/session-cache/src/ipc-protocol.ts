@@ -32,6 +32,7 @@ export const OPERATIONS: Record<CacheOperation, readonly ArgKind[]> = {
   putSession: ['string', 'session', 'number'],
   getSession: ['string'],
   deleteSession: ['string'],
+  touchSession: ['string', 'number'],
 };
 
 export function isCacheRequest(message: unknown): message is CacheRequest {

@@ -97,6 +97,13 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): ManagedSess
       sessions.delete(id);
     },
 
+    async touchSession(id: string, ttlSec: number): Promise<boolean> {
+      const entry = sessions.get(id);
+      if (!entry) return false;
+      entry.expiresAt = now() + ttlSec * 1000;
+      return true;
+    },
+
     status: () => 'ok',
 
     async close(): Promise<void> {

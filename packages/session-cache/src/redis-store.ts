@@ -70,6 +70,11 @@ export class RedisStore {
   async deleteSession(id: string): Promise<void> {
     await this.client.del(this.keys.session(id));
   }
+
+  async touchSession(id: string, ttlSec: number): Promise<boolean> {
+    // EXPIRE answers 0 for a missing key and never creates one, so a closed session stays closed
+    return (await this.client.expire(this.keys.session(id), ttlSeconds(ttlSec))) === 1;
+  }
 }
 
 function finite(n: number, what: string): number {

@@ -186,6 +186,12 @@ export class ResilientCache implements ManagedSessionCache {
     await this.run('deleteSession', () => this.store.deleteSession(id), unavailable);
   }
 
+  async touchSession(id: string, ttlSec: number): Promise<boolean> {
+    const store = this.store;
+    // like getSession: during an outage no session is open
+    return this.run('touchSession', async () => (store.touchSession ? store.touchSession(id, ttlSec) : false), async () => false);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

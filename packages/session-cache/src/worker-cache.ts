@@ -116,6 +116,9 @@ export function createWorkerCache(options: WorkerCacheOptions = {}): ManagedSess
     async deleteSession(id: string): Promise<void> {
       await call('deleteSession', [id]);
     },
+    async touchSession(id: string, ttlSec: number): Promise<boolean> {
+      return (await call('touchSession', [id, ttlSec])) === true;
+    },
     status(): CacheStatus {
       return lastCallFailed || closed ? 'degraded' : 'ok';
     },

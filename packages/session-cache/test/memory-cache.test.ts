@@ -108,6 +108,23 @@ describe('sessions', () => {
     expect(await cache.getSession('s2')).toBeNull();
   });
 
+  it('touchSession slides the expiry of an open session and never revives a closed one', async () => {
+    const c = clock();
+    const cache = createMemoryCache({ now: c.now });
+    await cache.putSession('s', { account: 'a@x.test', kind: 'webuser', createdAt: 1 }, 10);
+    c.advance(9);
+    expect(await cache.touchSession('s', 10)).toBe(true);
+    c.advance(9);
+    expect(await cache.getSession('s')).not.toBeNull();
+    c.advance(1);
+    expect(await cache.getSession('s')).toBeNull();
+    expect(await cache.touchSession('s', 10)).toBe(false);
+    await cache.putSession('d', { account: 'a@x.test', kind: 'webuser', createdAt: 1 }, 10);
+    await cache.deleteSession('d');
+    expect(await cache.touchSession('d', 10)).toBe(false);
+    expect(await cache.getSession('d')).toBeNull();
+  });
+
   it('returns copies', async () => {
     const cache = createMemoryCache();
     await cache.putSession('s', { account: 'a@x', kind: 'ximss', createdAt: 1 }, 60);

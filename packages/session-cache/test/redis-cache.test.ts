@@ -95,6 +95,18 @@ describe('Redis cache: nonces and sessions', () => {
     expect(await b.getSession('s-2')).toBeNull();
   });
 
+  it('touchSession slides a shared session; a deleted one stays deleted', async () => {
+    const record = { account: 'u@x.test', kind: 'webuser' as const, createdAt: 1 };
+    await a.putSession('s-t', record, 1);
+    expect(await b.touchSession('s-t', 60)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await a.getSession('s-t')).toEqual(record);
+    expect(await raw.ttl(keyLayout().session('s-t'))).toBeGreaterThan(50);
+    await a.deleteSession('s-t');
+    expect(await b.touchSession('s-t', 60)).toBe(false);
+    expect(await raw.exists(keyLayout().session('s-t'))).toBe(0);
+  });
+
   it('a corrupt session record reads as absent', async () => {
     await raw.set(keyLayout().session('s-bad'), '{"account":1}', 'EX', 60);
     expect(await a.getSession('s-bad')).toBeNull();

@@ -119,6 +119,9 @@ describe('worker cache protocol', () => {
     expect(await cache.isLocked('k')).toBe(false);
     expect(await cache.getSession('none')).toBeNull();
     await cache.deleteSession('none');
+    expect(await cache.touchSession('none', 60)).toBe(false);
+    await local.putSession('open', { account: 'w@x.test', kind: 'webuser', createdAt: 1 }, 60);
+    expect(await cache.touchSession('open', 120)).toBe(true);
     await cache.close();
     await expect(cache.isLocked('k')).rejects.toBeInstanceOf(CacheUnavailableError);
     stop();
