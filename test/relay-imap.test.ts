@@ -173,6 +173,12 @@ describe('other upstream login modes', () => {
     expect(out.message).toContain(KNOWN_BODY_LINE);
   });
 
+  it('passthrough: replays the password of an AUTHENTICATE PLAIN too', async () => {
+    const out = await imaplibFetch('plain', BOB.address, BOB.password);
+    expect(out.error).toBeNull();
+    expect(out.message).toContain(KNOWN_BODY_LINE);
+  });
+
   it('passthrough: a login without a cleartext password gets NO [UNAVAILABLE]', async () => {
     const out = await imaplibFetch('cram-md5', BOB.address, BOB.password);
     expect(out.error).toMatch(/UNAVAILABLE/);

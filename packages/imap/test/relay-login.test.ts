@@ -85,7 +85,7 @@ describe('IMAP login with a relay hook', () => {
     expect(await client.command('b', 'SELECT INBOX')).toEqual(['b BAD SELECT is valid only after login']);
   });
 
-  it('builtin: the built-in session as without a hook; no password for SASL logins', async () => {
+  it('builtin: the built-in session as without a hook; AUTHENTICATE PLAIN and LOGIN hand on the password too', async () => {
     const clientsSeen: RelayClient[] = [];
     const port = await listen(async (_s, _l, c) => {
       clientsSeen.push(c);
@@ -97,6 +97,16 @@ describe('IMAP login with a relay hook', () => {
     const plain = Buffer.from('\0alice\0secret').toString('base64');
     expect((await client.command('a', `AUTHENTICATE PLAIN ${plain}`)).at(-1)).toMatch(/^a OK \[CAPABILITY /);
     expect((await client.command('b', 'SELECT INBOX')).at(-1)).toMatch(/^b OK/);
-    expect(clientsSeen[0]?.password).toBeUndefined();
+    expect(clientsSeen[0]).toMatchObject({ loginName: 'alice', password: 'secret' });
+    const second = await TestClient.connect(port);
+    clients.push(second);
+    await second.line();
+    second.send('c AUTHENTICATE LOGIN\r\n');
+    await second.line();
+    second.send(`${Buffer.from('alice').toString('base64')}\r\n`);
+    await second.line();
+    second.send(`${Buffer.from('secret').toString('base64')}\r\n`);
+    expect((await second.until('c')).at(-1)).toMatch(/^c OK/);
+    expect(clientsSeen[1]).toMatchObject({ loginName: 'alice', password: 'secret' });
   });
 });

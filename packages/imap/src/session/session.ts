@@ -14,7 +14,7 @@ import {
   type MailboxStore,
 } from '@portcullis/auth-core';
 import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/line-protocol';
-import { relaySession, type RelayClient, type RelayHook } from '@portcullis/relay';
+import { CLEARTEXT_MECHANISMS, cleartextFromSasl, relaySession, type RelayClient, type RelayHook } from '@portcullis/relay';
 import {
   ConnectionClosedError,
   IdleTimeoutError,
@@ -289,10 +289,28 @@ export class ImapSession {
       this.conn.write(tagged(cmd.tag, 'NO', 'unsupported authentication mechanism', 'CANNOT'));
       return;
     }
-    const outcome = await runSaslDialog(this.conn, exchange, input, { challengeLine: continuation });
+    // passthrough relaying replays a PLAIN or LOGIN client's own password: keep its responses
+    const responses: Buffer[] = [];
+    const recording = this.config.relay && CLEARTEXT_MECHANISMS.has(mechanism);
+    const dialogExchange = recording
+      ? {
+          mechanism: exchange.mechanism,
+          cancel: () => exchange.cancel(),
+          step: (data: Buffer | null) => {
+            if (data) responses.push(data);
+            return exchange.step(data);
+          },
+        }
+      : exchange;
+    const outcome = await runSaslDialog(this.conn, dialogExchange, input, { challengeLine: continuation });
     switch (outcome.kind) {
-      case 'success':
-        return this.loggedIn(cmd.tag, outcome.success, 'AUTHENTICATE');
+      case 'success': {
+        const cleartext = recording ? cleartextFromSasl(mechanism, responses) : undefined;
+        responses.length = 0;
+        // another account's authzid (impersonation): the client's password would not open it
+        const replayable = cleartext && outcome.success.authzid === outcome.success.authcid;
+        return this.loggedIn(cmd.tag, outcome.success, 'AUTHENTICATE', replayable ? { name: cleartext.loginName, password: cleartext.password } : undefined);
+      }
       case 'failure':
         return this.failed(cmd.tag, outcome.failure, 'AUTHENTICATE', mechanism);
       case 'aborted':
