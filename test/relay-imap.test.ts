@@ -31,7 +31,7 @@ interface FetchOut {
 }
 
 let dovecot: Dovecot;
-let gw: Gateway<'imap' | 'http'>;
+let gw: Gateway<'imap' | 'imaps' | 'imapStarttls' | 'http'>;
 let deadPort: number;
 
 beforeAll(async () => {
@@ -45,7 +45,12 @@ beforeAll(async () => {
   });
   [deadPort] = (await freePorts(1)) as [number];
   gw = await Gateway.start({
-    listeners: { imap: { service: 'imap', tls: 'none' }, http: { service: 'http', tls: 'none' } },
+    listeners: {
+      imap: { service: 'imap', tls: 'none' },
+      imaps: { service: 'imap', tls: 'implicit' },
+      imapStarttls: { service: 'imap', tls: 'starttls' },
+      http: { service: 'http', tls: 'none' },
+    },
   });
   const caFile = path.join(gw.dir, 'dovecot-ca.pem');
   await fs.writeFile(caFile, dovecot.caPem);
@@ -100,6 +105,16 @@ describe('IMAP relayed to Dovecot with a master user', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(KNOWN_BODY_LINE);
     expect(r.stdout).toContain(`Subject: ${KNOWN_SUBJECT}`);
+  });
+
+  it('relays TLS clients too: implicit TLS and STARTTLS at the gateway', async () => {
+    const login = ['--login-options', 'AUTH=PLAIN', '--user', `${ALICE.address}:${ALICE.password}`];
+    const implicit = await curl([...login, '-k', `imaps://127.0.0.1:${gw.ports.imaps}/INBOX;UID=1`]);
+    expect(implicit.code, implicit.stderr).toBe(0);
+    expect(implicit.stdout).toContain(KNOWN_BODY_LINE);
+    const starttls = await curl([...login, '-k', '--ssl-reqd', `imap://127.0.0.1:${gw.ports.imapStarttls}/INBOX;UID=1`]);
+    expect(starttls.code, starttls.stderr).toBe(0);
+    expect(starttls.stdout).toContain(KNOWN_BODY_LINE);
   });
 
   it('does not relay a wrong gateway password (the upstream password is not the gateway one)', async () => {
