@@ -3,12 +3,13 @@
  * failure), 2 bad usage, config, key or value.
  */
 import { parseArgs } from 'node:util';
-import { accountCreate, accountSet, accountShow } from './commands/account.js';
+import { accountCreate, accountDelete, accountSet, accountShow } from './commands/account.js';
 import { accountImport } from './commands/account-import.js';
 import { ensureMainDomain, openContext, type CliIo, type CommandContext } from './commands/context.js';
-import { domainCreate, domainSet, domainShow } from './commands/domain.js';
+import { domainCreate, domainDelete, domainSet, domainShow } from './commands/domain.js';
 import { runGroup } from './commands/group.js';
 import { kerberosDelete, kerberosImport, kerberosList } from './commands/kerberos.js';
+import { runListener } from './commands/listener.js';
 import { runPki } from './commands/pki.js';
 import { rightsGrant, rightsRevoke, rightsShow } from './commands/rights.js';
 import { serverSet, serverShow } from './commands/server.js';
@@ -22,9 +23,11 @@ export const USAGE = `usage:
   portcullis domain create NAME [KEY=VALUE ...]
   portcullis domain set NAME KEY=VALUE ...
   portcullis domain show NAME
+  portcullis domain delete NAME [--force]   (--force: also when it has accounts; never the main domain)
   portcullis account create ADDRESS [--password P] [KEY=VALUE ...]
   portcullis account set ADDRESS KEY=VALUE ...
   portcullis account show ADDRESS
+  portcullis account delete ADDRESS         (rights, group memberships, mailboxes too; never the main postmaster)
   portcullis account import FILE            (ADDRESS:HASH lines; hashes kept as U-crpt)
   portcullis server set KEY=VALUE ...
   portcullis server show
@@ -38,6 +41,9 @@ export const USAGE = `usage:
   portcullis kerberos import DOMAIN KEYTAB   (adds an MIT keytab's keys to the domain)
   portcullis kerberos list DOMAIN
   portcullis kerberos delete DOMAIN ID ...
+  portcullis listener list                  (Grant/Deny in force: the config file's, or the override)
+  portcullis listener grant|deny NAME [CIDR ...]  (NAME service:port; overrides the config file's list)
+  portcullis listener reset NAME            (back to the config file's lists)
   portcullis pki dev-ca DIR [--domain D] [--client ADDRESS ...]  (a development CA, client certificates)
   portcullis export DIR                 (the whole directory as files)
   portcullis import DIR
@@ -53,6 +59,7 @@ interface ParsedCommand {
   config: string | undefined;
   password: string | undefined;
   help: boolean;
+  force: boolean;
 }
 
 function parse(argv: string[]): ParsedCommand {
@@ -63,11 +70,12 @@ function parse(argv: string[]): ParsedCommand {
         config: { type: 'string' },
         password: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        force: { type: 'boolean' },
       },
       allowPositionals: true,
       strict: true,
     });
-    return { positionals, config: values.config, password: values.password, help: values.help ?? false };
+    return { positionals, config: values.config, password: values.password, help: values.help ?? false, force: values.force ?? false };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -77,10 +85,11 @@ function arity(args: string[], min: number, what: string): void {
   if (args.length < min) throw new UsageError(`missing ${what}`);
 }
 
-async function runAdmin(ctx: CommandContext, noun: string, verb: string | undefined, args: string[], password: string | undefined): Promise<void> {
+async function runAdmin(ctx: CommandContext, noun: string, verb: string | undefined, args: string[], password: string | undefined, force = false): Promise<void> {
   if (password !== undefined && !(noun === 'account' && verb === 'create')) {
     throw new UsageError('--password is only for account create');
   }
+  if (force && !(noun === 'domain' && verb === 'delete')) throw new UsageError('--force is only for domain delete');
   const exact = (n: number) => {
     if (args.length > n) throw new UsageError(`unexpected argument '${args[n]!.split('=')[0]}'`);
   };
@@ -88,6 +97,7 @@ async function runAdmin(ctx: CommandContext, noun: string, verb: string | undefi
   const creatingMain = noun === 'domain' && verb === 'create' && args[0]?.toLowerCase() === ctx.config.mainDomain;
   if (!creatingMain) await ensureMainDomain(ctx.store, ctx.config.mainDomain);
   if (noun === 'group') return runGroup(ctx, verb, args);
+  if (noun === 'listener') return runListener(ctx, verb, args);
   switch (`${noun} ${verb ?? ''}`) {
     case 'domain create':
       arity(args, 1, 'domain NAME');
@@ -99,6 +109,14 @@ async function runAdmin(ctx: CommandContext, noun: string, verb: string | undefi
       arity(args, 1, 'domain NAME');
       exact(1);
       return domainShow(ctx, args[0]!);
+    case 'domain delete':
+      arity(args, 1, 'domain NAME');
+      exact(1);
+      return domainDelete(ctx, args[0]!, force);
+    case 'account delete':
+      arity(args, 1, 'account ADDRESS');
+      exact(1);
+      return accountDelete(ctx, args[0]!);
     case 'account create':
       arity(args, 1, 'account ADDRESS');
       return accountCreate(ctx, args[0]!, password, args.slice(1));
@@ -165,10 +183,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await runTransfer(noun, cmd.positionals.slice(1), cmd.config, io);
       return 0;
     }
-    if (!['domain', 'account', 'server', 'rights', 'kerberos', 'group'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
+    if (!['domain', 'account', 'server', 'rights', 'kerberos', 'group', 'listener'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
     const ctx = await openContext(cmd.config, io);
     try {
-      await runAdmin(ctx, noun, verb, args, cmd.password);
+      await runAdmin(ctx, noun, verb, args, cmd.password, cmd.force);
     } finally {
       await ctx.store.close();
     }

@@ -204,9 +204,39 @@ describe('server settings, listeners, Kerberos keys', () => {
       expect(await status(() => listeners.listListeners(deps, who[name]!))).toBe(403);
     }
     expect((await server.updateServerSettings(deps, who['settings']!, { hideUnknownAccount: true })).settings).toMatchObject({ hideUnknownAccount: true });
-    expect(listeners.listListeners(deps, who['settings']!)).toEqual([
-      { name: 'imap:1143', service: 'imap', address: '127.0.0.1', port: 1143, tls: 'none', grant: ['10.0.0.0/8'], deny: [] },
+    const configured = {
+      name: 'imap:1143',
+      service: 'imap',
+      address: '127.0.0.1',
+      port: 1143,
+      tls: 'none',
+      config: { grant: ['10.0.0.0/8'], deny: [] },
+    };
+    expect(await listeners.listListeners(deps, who['settings']!)).toEqual([
+      { ...configured, grant: ['10.0.0.0/8'], deny: [], overridden: { grant: false, deny: false } },
     ]);
+  });
+
+  it('listener Grant/Deny overrides need Settings, are checked, and live in the server settings', async () => {
+    for (const name of ['alldomains', 'monitor', 'dadmin']) {
+      expect(await status(() => listeners.updateListener(deps, who[name]!, 'imap:1143', { deny: ['127.0.0.1'] }))).toBe(403);
+    }
+    expect(await status(() => listeners.updateListener(deps, who['settings']!, 'imap:9', { deny: [] }))).toBe(404);
+    expect(await status(() => listeners.updateListener(deps, who['settings']!, 'imap:1143', { deny: ['not-a-range'] }))).toBe(400);
+    expect(await status(() => listeners.updateListener(deps, who['settings']!, 'imap:1143', {}))).toBe(400);
+    const view = await listeners.updateListener(deps, who['settings']!, 'imap:1143', { deny: ['127.0.0.1', ' 127.0.0.1 ', '::1/128'] });
+    expect(view).toMatchObject({ grant: ['10.0.0.0/8'], deny: ['127.0.0.1', '::1/128'], overridden: { grant: false, deny: true } });
+    expect((await deps.store.getServerSettings()) as Record<string, unknown>).toMatchObject({
+      listenerAccess: { 'imap:1143': { deny: ['127.0.0.1', '::1/128'] } },
+    });
+    expect(await listeners.updateListener(deps, who['postmaster']!, 'imap:1143', { grant: [], deny: null })).toMatchObject({
+      grant: [],
+      deny: [],
+      overridden: { grant: true, deny: false },
+    });
+    await listeners.updateListener(deps, who['settings']!, 'imap:1143', { grant: null });
+    expect(await deps.store.getServerSettings()).not.toHaveProperty('listenerAccess');
+    expect((await listeners.listListeners(deps, who['settings']!))[0]).toMatchObject({ grant: ['10.0.0.0/8'], overridden: { grant: false } });
   });
 
   it('Kerberos keys need KerberosKeys in that domain (or Master)', async () => {

@@ -141,7 +141,7 @@ describe('addresses and domains', () => {
 describe('command line', () => {
   it('refuses unknown commands and options with exit code 2', async () => {
     expect((await cli(dir, 'frobnicate')).code).toBe(2);
-    expect((await cli(dir, 'domain', 'delete', 'x.test')).code).toBe(2);
+    expect((await cli(dir, 'domain', 'frobnicate', 'x.test')).code).toBe(2);
     expect((await cli(dir, 'server', 'show', '--colour')).code).toBe(2);
     expect((await cli(dir, 'server', 'set', '--password', 'x', 'hideUnknownAccount=yes')).code).toBe(2);
     expect((await cli(dir)).code).toBe(2);

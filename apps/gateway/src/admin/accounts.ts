@@ -1,11 +1,11 @@
 /** Accounts of a domain; never a password or a hash in an answer (redact.ts, as `account show`). */
-import { accountView, createAccountWith, passwordAssignment, updateAccountWith } from '../commands/account.js';
+import { accountView, createAccountWith, deleteAccountWith, passwordAssignment, updateAccountWith } from '../commands/account.js';
 import { requireAccount } from '../commands/context.js';
 import { rightsOf } from '../commands/rights.js';
 import { canReadDomain, canWriteDomain, outranks, requireThat } from './access.js';
 import type { Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
-import { AdminError, asAdminError, badRequest } from './errors.js';
+import { asAdminError, badRequest } from './errors.js';
 import { jsonAssignments } from './json-settings.js';
 import { visibleDomain } from './domains.js';
 import { canonicalAccount } from '@portcullis/directory';
@@ -119,14 +119,11 @@ export async function updateAccount(
   return getAccount(deps, caller, rawDomain, rawName);
 }
 
-interface AccountDeleter {
-  deleteAccount(domain: string, name: string): Promise<void>;
-}
-
+/**
+ * Delete an account (Domain in its domain, and every right it holds): its settings, passwords,
+ * rights, group memberships and mailboxes go; 409 for the main domain's postmaster.
+ */
 export async function deleteAccount(deps: AdminDeps, caller: Caller, rawDomain: string, rawName: string): Promise<void> {
   const address = await changeable(deps, caller, rawDomain, rawName);
-  const store = deps.store as Partial<AccountDeleter>;
-  if (typeof store.deleteAccount !== 'function') throw new AdminError(501, 'this directory store cannot delete accounts');
-  const at = address.lastIndexOf('@');
-  await guarded(() => store.deleteAccount!(address.slice(at + 1), address.slice(0, at)));
+  await guarded(() => deleteAccountWith(deps, address));
 }

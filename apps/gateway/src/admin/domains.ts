@@ -1,6 +1,6 @@
 /** Domains: list, create, read, change, delete (the CLI's `domain` operations behind rights checks). */
 import { DEFAULT_LOGIN_METHODS } from '@portcullis/auth-core';
-import { createDomainWith, domainView, updateDomainWith } from '../commands/domain.js';
+import { createDomainWith, deleteDomainWith, domainView, updateDomainWith } from '../commands/domain.js';
 import { requireDomain } from '../commands/context.js';
 import { canManageDomains, canReadDomain, canWriteDomain, requireThat, visibleDomains } from './access.js';
 import type { Caller } from './caller.js';
@@ -78,16 +78,12 @@ export async function updateDomain(deps: AdminDeps, caller: Caller, raw: string,
   return getDomain(deps, caller, name);
 }
 
-/** Deleting needs a store that can delete (an optional capability the stores may add). */
-interface DomainDeleter {
-  deleteDomain(name: string): Promise<void>;
-}
-
-export async function deleteDomain(deps: AdminDeps, caller: Caller, raw: string): Promise<void> {
+/**
+ * Delete a domain (AllDomains or Master): 409 while it has accounts unless `force`, and always
+ * for the main domain.
+ */
+export async function deleteDomain(deps: AdminDeps, caller: Caller, raw: string, force = false): Promise<void> {
   requireThat(canManageDomains(caller), 'AllDomains (delete domains)');
   const name = await visibleDomain(deps, caller, raw, canReadDomain);
-  if (name === deps.config.mainDomain) throw new AdminError(409, 'the main domain cannot be deleted');
-  const store = deps.store as Partial<DomainDeleter>;
-  if (typeof store.deleteDomain !== 'function') throw new AdminError(501, 'this directory store cannot delete domains');
-  await guarded(() => store.deleteDomain!(name));
+  await guarded(() => deleteDomainWith(deps, name, force));
 }

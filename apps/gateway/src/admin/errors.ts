@@ -1,7 +1,7 @@
 /** Admin API failures with their HTTP status; the routes answer `{ error }` with it. */
 import { DirectoryError } from '@portcullis/directory';
 import { CommandError, UsageError } from '../errors.js';
-import { NotFoundError } from '../commands/context.js';
+import { ConflictError, NotFoundError } from '../commands/context.js';
 
 export class AdminError extends Error {
   constructor(
@@ -25,6 +25,7 @@ export function asAdminError(err: unknown): unknown {
   if (err instanceof AdminError) return err;
   if (err instanceof UsageError) return new AdminError(400, err.message);
   if (err instanceof NotFoundError) return new AdminError(404, err.message);
+  if (err instanceof ConflictError) return new AdminError(409, err.message);
   if (err instanceof DirectoryError) {
     switch (err.code) {
       case 'exists':

@@ -1,39 +1,33 @@
-/** The listeners of this gateway with their Grant/Deny lists (from the config file). */
+/**
+ * The listeners of this gateway with their Grant/Deny lists: the config file's, overridden at run
+ * time through the server settings (listener-access.ts).
+ */
 import { canManageServer, requireThat } from './access.js';
 import type { Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
-import { AdminError } from './errors.js';
+import { asAdminError } from './errors.js';
+import { changeListenerAccess, listenerAccessViews, type ListenerAccessChange, type ListenerAccessView } from './listener-access.js';
 
-export interface ListenerView {
-  /** service:port, unique per gateway */
-  name: string;
-  service: string;
-  address: string;
-  port: number;
-  tls: string;
-  grant: string[];
-  deny: string[];
+export type ListenerView = ListenerAccessView;
+
+async function guarded<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    throw asAdminError(err);
+  }
 }
 
-export function listListeners(deps: AdminDeps, caller: Caller): ListenerView[] {
+export async function listListeners(deps: AdminDeps, caller: Caller): Promise<ListenerView[]> {
   requireThat(canManageServer(caller), 'Settings');
-  return deps.config.listeners.map((l) => ({
-    name: `${l.service}:${l.port}`,
-    service: l.service,
-    address: l.address ?? '127.0.0.1',
-    port: l.port,
-    tls: l.tls ?? 'none',
-    grant: l.grant ?? [],
-    deny: l.deny ?? [],
-  }));
+  return guarded(() => listenerAccessViews(deps));
 }
 
 /**
- * Grant/Deny are read from the config file when a listener starts (they are checked before the
- * first byte, in every worker); changing them at run time is not supported yet.
+ * Set or clear a listener's Grant/Deny override. Every worker and instance applies it to the
+ * connections it accepts from then on (open sessions are not touched).
  */
-export function updateListener(deps: AdminDeps, caller: Caller, name: string): never {
+export async function updateListener(deps: AdminDeps, caller: Caller, name: string, change: ListenerAccessChange): Promise<ListenerView> {
   requireThat(canManageServer(caller), 'Settings');
-  if (!listListeners(deps, caller).some((l) => l.name === name)) throw new AdminError(404, `no listener ${name}`);
-  throw new AdminError(501, 'listener Grant/Deny come from the config file: change grant/deny there and restart');
+  return guarded(() => changeListenerAccess(deps, name, change));
 }

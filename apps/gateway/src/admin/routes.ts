@@ -32,10 +32,15 @@ const password = z.string().min(1).max(1024);
 const schemas = {
   createDomain: z.strictObject({ name: z.string().min(1).max(253), settings: settingsObject.optional() }),
   patchSettings: z.strictObject({ settings: settingsObject }),
+  deleteDomain: z.object({ force: z.enum(['true', 'false']).optional() }),
   createAccount: z.strictObject({ name: z.string().min(1).max(256), password: password.optional(), settings: settingsObject.optional() }),
   patchAccount: z.strictObject({ settings: settingsObject.optional(), password: password.optional() }),
   rights: z.strictObject({ rights: z.array(z.string().max(64)).max(32) }),
-  listener: z.strictObject({ grant: z.array(z.string()).optional(), deny: z.array(z.string()).optional() }),
+  // null: back to the config file's list
+  listener: z.strictObject({
+    grant: z.array(z.string().max(64)).max(1000).nullable().optional(),
+    deny: z.array(z.string().max(64)).max(1000).nullable().optional(),
+  }),
   keytab: z.strictObject({ keytab: z.string().min(1).max(KEYTAB_BODY_LIMIT) }),
   deleteKeys: z.strictObject({ ids: z.array(z.string().min(1).max(128)).min(1).max(1000) }),
   loginLog: z.object({
@@ -130,7 +135,9 @@ export function adminRoutes(deps: AdminDeps): RouteRegistrar {
         route('PATCH', '/domains/:domain', async (caller, request) =>
           domains.updateDomain(deps, caller, p(request)['domain']!, parse(schemas.patchSettings, request.body).settings),
         );
-        route('DELETE', '/domains/:domain', async (caller, request) => domains.deleteDomain(deps, caller, p(request)['domain']!));
+        route('DELETE', '/domains/:domain', async (caller, request) =>
+          domains.deleteDomain(deps, caller, p(request)['domain']!, parse(schemas.deleteDomain, request.query).force === 'true'),
+        );
 
         // accounts
         route('GET', '/domains/:domain/accounts', async (caller, request) => ({
@@ -169,11 +176,10 @@ export function adminRoutes(deps: AdminDeps): RouteRegistrar {
         // server settings and listeners
         route('GET', '/server', async (caller) => server.getServerSettings(deps, caller));
         route('PATCH', '/server', async (caller, request) => server.updateServerSettings(deps, caller, parse(schemas.patchSettings, request.body).settings));
-        route('GET', '/listeners', async (caller) => ({ listeners: listeners.listListeners(deps, caller) }));
-        route('PATCH', '/listeners/:name', async (caller, request) => {
-          parse(schemas.listener, request.body);
-          return listeners.updateListener(deps, caller, p(request)['name']!);
-        });
+        route('GET', '/listeners', async (caller) => ({ listeners: await listeners.listListeners(deps, caller) }));
+        route('PATCH', '/listeners/:name', async (caller, request) =>
+          listeners.updateListener(deps, caller, p(request)['name']!, parse(schemas.listener, request.body)),
+        );
 
         // Kerberos keys
         route('GET', '/domains/:domain/kerberos-keys', async (caller, request) => ({

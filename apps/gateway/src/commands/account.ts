@@ -5,7 +5,7 @@ import { applyAssignments, parseAssignments, type Assignment } from '../settings
 import { SETTING_KEYS } from '../settings/setting-keys.js';
 import { redactAccountSettings } from '../settings/redact.js';
 import { password as passwordValue, ValueError } from '../settings/value-parsers.js';
-import { asCliError, requireAccount, resolveAddress, type CommandContext, type StoreContext } from './context.js';
+import { asCliError, ConflictError, deleterOf, requireAccount, resolveAddress, type CommandContext, type StoreContext } from './context.js';
 import { effectiveEncryption, encodeSecretAssignments } from './passwords.js';
 
 async function settingsWith(
@@ -100,6 +100,31 @@ export async function accountSet(ctx: CommandContext, address: string, args: str
     throw asCliError(err);
   }
   ctx.io.out(`updated account ${account.name}@${account.domain}\n`);
+}
+
+/**
+ * Delete an account with everything the directory keeps for it (shared by `account delete` and
+ * the admin API); answers its address. The main domain's postmaster always stays: it is the
+ * administrator of last resort (it holds Master implicitly).
+ */
+export async function deleteAccountWith(ctx: StoreContext, address: string): Promise<string> {
+  const account = await requireAccount(ctx, address);
+  const canonical = `${account.name}@${account.domain}`;
+  if (account.name === 'postmaster' && account.domain === ctx.config.mainDomain) {
+    throw new ConflictError(`${canonical} cannot be deleted: it is the main domain's postmaster`);
+  }
+  await deleterOf(ctx.store).deleteAccount(account.domain, account.name);
+  return canonical;
+}
+
+export async function accountDelete(ctx: CommandContext, address: string): Promise<void> {
+  let deleted: string;
+  try {
+    deleted = await deleteAccountWith(ctx, address);
+  } catch (err) {
+    throw asCliError(err);
+  }
+  ctx.io.out(`deleted account ${deleted}\n`);
 }
 
 export async function accountShow(ctx: CommandContext, address: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { AccountRecord, DirectoryStore, DomainSettings } from '@portcullis/auth-core';
+import { hasDirectoryDeleter, type AccountRecord, type DirectoryDeleter, type DirectoryStore, type DomainSettings } from '@portcullis/auth-core';
 import { canonicalAccount, canonicalDomain, DirectoryError, openDirectoryStore } from '@portcullis/directory';
 import { loadConfig, type GatewayConfig } from '../config/load.js';
 import { CommandError, UsageError } from '../errors.js';
@@ -20,6 +20,15 @@ export type StoreContext = Pick<CommandContext, 'config' | 'store'>;
 
 /** A named domain or account does not exist (the admin API answers 404). */
 export class NotFoundError extends CommandError {}
+
+/** The operation would break what must stay (the main domain, a domain with accounts): 409. */
+export class ConflictError extends CommandError {}
+
+/** The store cannot delete (a directory store without the optional DirectoryDeleter capability). */
+export function deleterOf(store: DirectoryStore): DirectoryStore & DirectoryDeleter {
+  if (!hasDirectoryDeleter(store)) throw new CommandError('this directory store cannot delete accounts or domains');
+  return store;
+}
 
 /** The main domain always exists: whoever opens the store first creates it. */
 export async function ensureMainDomain(store: DirectoryStore, mainDomain: string): Promise<boolean> {

@@ -3,7 +3,16 @@ import { stringify } from 'yaml';
 import { UsageError } from '../errors.js';
 import { applyAssignments, parseAssignments, type Assignment } from '../settings/assignments.js';
 import { redactDefaults } from '../settings/redact.js';
-import { asCliError, ensureMainDomain, requireDomain, requireDomainName, type CommandContext, type StoreContext } from './context.js';
+import {
+  asCliError,
+  ConflictError,
+  deleterOf,
+  ensureMainDomain,
+  requireDomain,
+  requireDomainName,
+  type CommandContext,
+  type StoreContext,
+} from './context.js';
 
 /** What `domain show` prints and the admin API answers: never a secret. */
 export interface DomainView {
@@ -59,6 +68,33 @@ export async function domainSet(ctx: CommandContext, rawName: string, args: stri
     throw asCliError(err);
   }
   ctx.io.out(`updated domain ${domain.name}\n`);
+}
+
+/**
+ * Delete a domain (shared by `domain delete` and the admin API); answers its canonical name. A
+ * domain with accounts goes only with `force` (and its accounts with it); the main domain never.
+ */
+export async function deleteDomainWith(ctx: StoreContext, rawName: string, force: boolean): Promise<string> {
+  const domain = await requireDomain(ctx.store, rawName);
+  if (domain.name === ctx.config.mainDomain) throw new ConflictError(`the main domain ${domain.name} cannot be deleted`);
+  if (!force) {
+    const accounts = await ctx.store.listAccounts(domain.name);
+    if (accounts.length > 0) {
+      throw new ConflictError(`domain ${domain.name} has ${accounts.length} account${accounts.length === 1 ? '' : 's'}: delete them first, or force`);
+    }
+  }
+  await deleterOf(ctx.store).deleteDomain(domain.name);
+  return domain.name;
+}
+
+export async function domainDelete(ctx: CommandContext, rawName: string, force: boolean): Promise<void> {
+  let name: string;
+  try {
+    name = await deleteDomainWith(ctx, rawName, force);
+  } catch (err) {
+    throw asCliError(err);
+  }
+  ctx.io.out(`deleted domain ${name}\n`);
 }
 
 export async function domainShow(ctx: CommandContext, rawName: string): Promise<void> {

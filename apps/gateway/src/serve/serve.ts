@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
 import { createAuthenticator, createDefaultMechanisms, impersonationByRights } from '@portcullis/auth-core';
-import { openDirectoryStore, openMailboxStore } from '@portcullis/directory';
+import { isRedisDirectory, openDirectoryStore, openMailboxStore } from '@portcullis/directory';
 import type { ExternalAuthService } from '@portcullis/ext-auth';
 import { withGssapiMechanism, withSpnegoMechanism } from '@portcullis/kerberos';
 import { ensureTlsMaterial, startListener, type RunningListener, type TlsMaterial } from '@portcullis/listener';
@@ -24,6 +24,8 @@ import { webadminRoute } from './webadmin-route.js';
 import { adminRoutes } from '../admin/routes.js';
 import { createLoginLog } from '../admin/login-log-setup.js';
 import { loginLogEntry, type LoginLog } from '../admin/login-log.js';
+import { listenerName } from '../admin/listener-access.js';
+import { listenerAccessSource } from './listener-access-source.js';
 
 /** how long open sessions get to finish when the server stops */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -119,13 +121,15 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
       ],
     });
     http = httpSide;
+    // Grant/Deny overrides from the server settings (PATCH /api/v1/listeners/:name), per connection
+    const accessFor = listenerAccessSource(store, isRedisDirectory(config.directory) ? 1000 : 0);
     for (const l of config.listeners) {
       const serviceDeps = { ...deps, directory: store, mailboxes, mainDomain: config.mainDomain, dataDir: config.dataDir, ...(tls ? { tls } : {}), ...(config.ftp ? { ftp: config.ftp } : {}), ...(config.smtp ? { smtp: config.smtp } : {}) };
       if (l.service === 'http') {
         listeners.push(await httpSide.start(l));
         continue;
       }
-      const running = await startListener(l, { handler: handlerFor(l.service, serviceDeps, l), logger, ...(tls ? { tls } : {}) });
+      const running = await startListener(l, { handler: handlerFor(l.service, serviceDeps, l), logger, access: accessFor(listenerName(l)), ...(tls ? { tls } : {}) });
       listeners.push(running);
     }
 
