@@ -107,6 +107,26 @@ describe('SESSIONID login', () => {
     expect(await login(w, `locky@${MAIN} sess-l`)).toMatchObject({ kind: 'failure', failure: { code: 'locked' } });
   });
 
+  it('with a cache that can touch, a login slides the expiry; a refused attempt does not', async () => {
+    const w = setup();
+    const touched: [string, number][] = [];
+    Object.assign(w.cache, {
+      touchSession: async (id: string, ttl: number) => {
+        touched.push([id, ttl]);
+        return w.cache.sessions.has(id);
+      },
+    });
+    w.directory.server = { webUserSessionTTL: 600 };
+    await open(w, 'sess-a', `alice@${MAIN}`);
+    expect(await login(w, `bob@${MAIN} sess-a`)).toMatchObject({ kind: 'failure' });
+    expect(touched).toEqual([]);
+    expect(await login(w, `alice@${MAIN} sess-a`)).toMatchObject({ kind: 'success' });
+    expect(touched).toEqual([['sess-a', 600]]);
+    // gone between the read and the touch: refused
+    Object.assign(w.cache, { touchSession: async () => false });
+    expect(await login(w, `alice@${MAIN} sess-a`)).toMatchObject({ kind: 'failure', failure: { code: 'bad-credentials' } });
+  });
+
   it('malformed input fails cleanly', async () => {
     const w = setup();
     expect(await login(w, 'just-one-field')).toMatchObject({ kind: 'failure', failure: { code: 'malformed' } });

@@ -15,6 +15,10 @@ const FORM = 'application/x-www-form-urlencoded';
 /** longest user name and password a login body may carry */
 const MAX_FIELD = 1024;
 
+/**
+ * A browser-session cookie (no Max-Age) for a login: the session's expiry slides with use, so the
+ * server, not the cookie, decides when it ends. Max-Age=0 clears it.
+ */
 function cookie(request: FastifyRequest, value: string, maxAgeSec?: number): string {
   const secure = clientInfo(request)?.secure ? '; Secure' : '';
   const age = maxAgeSec === undefined ? '' : `; Max-Age=${maxAgeSec}`;
@@ -98,8 +102,7 @@ export function webSessionRoutes(deps: WebAuthDeps): RouteRegistrar {
         return reply.code(503).send({ error: 'the session cache is unavailable' });
       }
       request.log.info({ account, connId: connectionFor(request, deps.serverName).id }, 'web session opened');
-      const ttlSec = Math.max(1, Math.round((session.expiresAt - (deps.now ?? Date.now)()) / 1000));
-      reply.header('Set-Cookie', cookie(request, session.sessionId, ttlSec));
+      reply.header('Set-Cookie', cookie(request, session.sessionId));
       const next = request.headers['content-type']?.startsWith(FORM) ? safeNext((request.body as Record<string, unknown>)['next']) : undefined;
       if (next) return reply.code(303).header('Location', next).send();
       return reply.send({ sessionId: session.sessionId, account: session.account, expiresAt: session.expiresAt });

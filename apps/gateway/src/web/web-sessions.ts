@@ -1,9 +1,9 @@
 /**
  * WebUser sessions in the SessionCache (Redis when configured, so every instance sees them):
- * a random ID, the account, and a lifetime from login (`webUserSessionTTL`).
+ * a random ID, the account, and an idle lifetime (`webUserSessionTTL`) that each use restarts.
  */
 import { randomBytes } from 'node:crypto';
-import { openSession, sessionExpiresAt, webUserSessionTtl, type DirectoryStore, type SessionCache } from '@portcullis/auth-core';
+import { extendSession, sessionExpiresAt, webUserSessionTtl, type DirectoryStore, type SessionCache } from '@portcullis/auth-core';
 
 export interface WebSession {
   sessionId: string;
@@ -29,12 +29,16 @@ export async function openWebSession(deps: Deps, account: string): Promise<WebSe
   return { sessionId, account, expiresAt: sessionExpiresAt({ createdAt }, server) };
 }
 
-/** The open session `sessionId`, or null when unknown, closed or expired. */
+/**
+ * The open session `sessionId`, or null when unknown, closed or expired. Finding it is using it:
+ * its idle lifetime starts again (sliding expiry).
+ */
 export async function findWebSession(deps: Deps, sessionId: string): Promise<WebSession | null> {
   const server = await deps.directory.getServerSettings();
-  const record = await openSession(deps.cache, sessionId, server, (deps.now ?? Date.now)());
+  const record = await deps.cache.getSession(sessionId);
   if (!record || record.kind !== 'webuser') return null;
-  return { sessionId, account: record.account, expiresAt: sessionExpiresAt(record, server) };
+  const expiresAt = await extendSession(deps.cache, sessionId, record, server, (deps.now ?? Date.now)());
+  return expiresAt === null ? null : { sessionId, account: record.account, expiresAt };
 }
 
 export async function closeWebSession(deps: Deps, sessionId: string): Promise<void> {

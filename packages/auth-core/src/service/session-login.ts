@@ -22,24 +22,28 @@ export function webUserSessionTtl(server: Pick<ServerSettings, 'webUserSessionTT
   return typeof ttl === 'number' && Number.isFinite(ttl) && ttl >= 1 ? Math.floor(ttl) : DEFAULT_WEBUSER_SESSION_TTL;
 }
 
-/**
- * When the session ends (ms epoch). Checked on every use as well as left to the cache's own
- * expiry, so that shortening `webUserSessionTTL` also shortens sessions already open.
- */
+/** When a session ends if it is not used again (ms epoch), for caches that cannot slide it. */
 export function sessionExpiresAt(record: Pick<SessionRecord, 'createdAt'>, server: Pick<ServerSettings, 'webUserSessionTTL'>): number {
   return record.createdAt + webUserSessionTtl(server) * 1000;
 }
 
-/** The open, unexpired session `sessionId`, or null. */
-export async function openSession(
-  cache: Pick<SessionCache, 'getSession'>,
+/**
+ * A session (already read from the cache) is being used: `webUserSessionTTL` is an idle lifetime,
+ * so its expiry slides to TTL from now. Answers the new expiry (ms epoch), or null when the
+ * session is gone meanwhile. A cache without `touchSession` keeps the lifetime from login, which
+ * is then checked here.
+ */
+export async function extendSession(
+  cache: Pick<SessionCache, 'touchSession'>,
   sessionId: string,
+  record: Pick<SessionRecord, 'createdAt'>,
   server: Pick<ServerSettings, 'webUserSessionTTL'>,
   now: number = Date.now(),
-): Promise<SessionRecord | null> {
-  const record = await cache.getSession(sessionId);
-  if (!record || now >= sessionExpiresAt(record, server)) return null;
-  return record;
+): Promise<number | null> {
+  const ttl = webUserSessionTtl(server);
+  if (cache.touchSession) return (await cache.touchSession(sessionId, ttl)) ? now + ttl * 1000 : null;
+  const expiresAt = sessionExpiresAt(record, server);
+  return now < expiresAt ? expiresAt : null;
 }
 
 /** Session IDs this server issues are short; anything long is refused before the cache sees it. */
@@ -82,10 +86,10 @@ export async function sessionAccount(
   if (!resolved.account) return { ok: false, code: 'unknown-account', hide };
   const settings = effectiveAccountSettings(resolved.account.settings, resolved.domain, server);
   if (await isLockedOut(cache, resolved.address, settings)) return { ok: false, code: 'locked', hide };
-  const session =
-    sessionId.length > 0 && sessionId.length <= MAX_SESSION_ID_LENGTH ? await openSession(cache, sessionId, server, now) : null;
-  if (!session || session.account.toLowerCase() !== resolved.address) {
-    return { ok: false, code: 'bad-credentials', hide, countAgainst: { address: resolved.address, settings } };
-  }
+  const session = sessionId.length > 0 && sessionId.length <= MAX_SESSION_ID_LENGTH ? await cache.getSession(sessionId) : null;
+  // only the owner's use keeps a session alive
+  const open =
+    session !== null && session.account.toLowerCase() === resolved.address && (await extendSession(cache, sessionId, session, server, now)) !== null;
+  if (!open) return { ok: false, code: 'bad-credentials', hide, countAgainst: { address: resolved.address, settings } };
   return { ok: true, account: resolved.account, address: resolved.address, settings, server };
 }
