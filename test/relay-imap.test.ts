@@ -19,6 +19,8 @@ const ALICE = { address: 'alice@example.test', password: 'Alice-Gateway-1', upst
 const BOB = { address: 'bob@example.test', password: 'Bob-Shared-1' };
 const CAROL = { address: 'carol@example.test', password: 'Carol-Gateway-1', upstream: 'carol-upstream-1' };
 const DAVE = { address: 'dave@example.test', password: 'Dave-Gateway-1', upstream: 'dave-upstream-1' };
+/** locked out after 2 failures: the gateway's policies still decide before any relay */
+const ERIN = { address: 'erin@example.test', password: 'Erin-Gateway-1' };
 /** a loopback address other than the gateway's own, so that Dovecot's log can only learn it from the relay */
 const CLIENT_ADDRESS = '127.0.0.5';
 
@@ -41,6 +43,7 @@ beforeAll(async () => {
       { name: BOB.address, password: BOB.password },
       { name: CAROL.address, password: CAROL.upstream },
       { name: DAVE.address, password: DAVE.upstream },
+      { name: ERIN.address, password: 'erin-upstream-1' },
     ],
   });
   [deadPort] = (await freePorts(1)) as [number];
@@ -68,6 +71,7 @@ beforeAll(async () => {
     gw, CAROL.address, CAROL.password,
     `upstream.imap.host=127.0.0.1:${deadPort},127.0.0.1:${dovecot.ports.imaps}`, 'upstream.imap.tls=implicit',
   );
+  await createAccount(gw, ERIN.address, ERIN.password, 'failedLoginLimit=2', 'failedLoginPeriod=600');
   await createAccount(gw, DAVE.address, DAVE.password, `upstream.imap.host=127.0.0.1:${dovecot.ports.imapHaproxy}`, 'upstream.imap.tls=none', 'upstream.imap.login=proxy');
 });
 
@@ -178,6 +182,18 @@ describe('upstream settings', () => {
     const h = await gw.cli('account', 'set', ALICE.address, 'upstream.pop.host=bad host!');
     expect(h.code).not.toBe(0);
     expect(h.stderr).toMatch(/upstream\.pop\.host/);
+  });
+});
+
+describe('gateway policies in front of the upstream', () => {
+  it('a locked-out account is refused by the gateway and never reaches Dovecot', async () => {
+    const before = await metric('portcullis_relay_logins_total', 'result="relayed"');
+    for (let i = 0; i < 2; i++) expect((await rawLogin(ERIN.address, 'wrong-password')).reply).toMatch(/^a NO/);
+    const { reply } = await rawLogin(ERIN.address, ERIN.password);
+    // the gateway's own lockout answer, not the relay's temporary failure
+    expect(reply).toMatch(/^a NO .*locked/);
+    expect(await metric('portcullis_relay_logins_total', 'result="relayed"')).toBe(before);
+    expect(await dovecot.log()).not.toContain(`user=<${ERIN.address}>`);
   });
 });
 
