@@ -5,7 +5,7 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import { buildProxyV2 } from '@portcullis/listener';
-import { upgradeClientTls } from './upstream-reader.js';
+import { ignoreError, upgradeClientTls } from './upstream-reader.js';
 import {
   UpstreamError,
   type ConnectUpstreamOptions,
@@ -32,6 +32,8 @@ export function connectTcp(target: UpstreamTarget, timeoutMs: number): Promise<n
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeListener('error', onError);
+      // the dialog and the relay watch the socket themselves; this one keeps a late error handled
+      socket.on('error', ignoreError);
       socket.setNoDelay(true);
       resolve(socket);
     });

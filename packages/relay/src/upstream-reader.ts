@@ -112,6 +112,8 @@ export class UpstreamReader {
   /** stop reading; the socket is paused and what was read past the last reply comes back */
   release(): { socket: net.Socket | tls.TLSSocket; leftover: Buffer } {
     this.detach();
+    // until the relay attaches its own: an 'error' without a listener would end the process
+    this.sock.on('error', ignoreError);
     this.sock.pause();
     const leftover = this.buffer;
     this.buffer = Buffer.alloc(0);
@@ -160,6 +162,9 @@ export class UpstreamReader {
     });
   }
 }
+
+/** an 'error' listener that only keeps the event from being unhandled (the socket closes anyway) */
+export function ignoreError(): void {}
 
 /** SASL PLAIN's initial response: authzid NUL authcid NUL password, base64 */
 export function saslPlain(authzid: string, authcid: string, password: string): string {
