@@ -76,6 +76,29 @@ describe('IMAP login with a relay hook', () => {
     expect(calls[0]?.client).toMatchObject({ account: calls[0]?.login.authzid, clientAddress: '127.0.0.1', loginName: 'alice', password: 'secret' });
   });
 
+  it('closes the upstream when the client left while it was being reached', async () => {
+    let upstream: net.Socket | undefined;
+    let clientGone!: () => void;
+    const gone = new Promise<void>((resolve) => (clientGone = resolve));
+    const port = await listen(async () => {
+      await gone;
+      // give the listener a moment to notice the close
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      upstream = await upstreamSocket();
+      return { kind: 'relay', upstream: { socket: upstream, leftover: Buffer.alloc(0), host: '127.0.0.1', port: 1 }, timeouts: { idleTimeoutMs: 0, totalTimeoutMs: 0 } };
+    });
+    const raw = net.connect({ host: '127.0.0.1', port });
+    await new Promise<void>((resolve) => raw.once('data', () => resolve()));
+    raw.write('a LOGIN alice secret\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // gone for good (a reset, not a half-close): the gateway side of the connection is closed
+    raw.resetAndDestroy();
+    clientGone();
+    const deadline = Date.now() + 3000;
+    while (!upstream?.destroyed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(upstream?.destroyed).toBe(true);
+  });
+
   it('unavailable: NO [UNAVAILABLE], the session stays usable and not logged in', async () => {
     const port = await listen(async () => ({ kind: 'unavailable', reason: 'down' }));
     const client = await TestClient.connect(port);

@@ -369,7 +369,14 @@ export class ImapSession {
     this.state = 'logout';
     this.account = success.authzid;
     this.ok(tag, `${command} completed`, `CAPABILITY ${(upstream.capabilities ?? []).join(' ')}`);
-    const taken = this.conn.takeOver();
+    let taken: ReturnType<NonNullable<Connection['takeOver']>>;
+    try {
+      // the client may have gone while the upstream was being reached
+      taken = this.conn.takeOver();
+    } catch (err) {
+      upstream.socket.destroy();
+      throw err;
+    }
     const result = await relaySession(taken.socket, taken.buffered, upstream, timeouts);
     this.conn.log.info(
       { account: success.authzid, upstream: `${upstream.host}:${upstream.port}`, ...result },
