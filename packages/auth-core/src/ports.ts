@@ -57,7 +57,20 @@ export interface SessionCache {
    * session for the lifetime it was put with.
    */
   touchSession?(id: string, ttlSec: number): Promise<boolean>;
+  /**
+   * The open sessions of `account` (canonical user@domain), for the administrator who may close
+   * them. Optional: a cache without it cannot list sessions.
+   */
+  listSessions?(account: string): Promise<ListedSession[]>;
   close(): Promise<void>;
+}
+
+/** One open session as listSessions answers it. */
+export interface ListedSession {
+  id: string;
+  record: SessionRecord;
+  /** ms since the epoch (a touch moves it) */
+  expiresAt: number;
 }
 
 /** One domain's access rights: account name (in that domain) -> right names. */

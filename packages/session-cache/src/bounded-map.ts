@@ -46,6 +46,12 @@ export class BoundedExpiringMap<V extends Expiring> {
     this.map.set(key, value);
   }
 
+  /** Every live entry (expired ones are skipped, not removed). */
+  *entries(): IterableIterator<[string, V]> {
+    const now = this.now();
+    for (const [key, entry] of this.map) if (entry.expiresAt > now) yield [key, entry];
+  }
+
   delete(key: string): boolean {
     return this.map.delete(key);
   }

@@ -1,7 +1,7 @@
 import { isRedisUrl } from '@portcullis/redis-client';
 import { createMemoryCache, type MemoryCacheOptions } from './memory-cache.js';
 import { createRedisCache, type RedisCacheOptions } from './redis-cache.js';
-import type { ManagedSessionCache } from './resilient-cache.js';
+import type { FullSessionCache } from './resilient-cache.js';
 
 export type CreateCacheOptions = MemoryCacheOptions & RedisCacheOptions;
 
@@ -10,7 +10,7 @@ export type CreateCacheOptions = MemoryCacheOptions & RedisCacheOptions;
  * redis+sentinel://, redis+cluster://, see @portcullis/redis-client). Async because the Redis
  * cache waits (up to its connect timeout) for the first connection.
  */
-export async function createCache(url: string, options: CreateCacheOptions = {}): Promise<ManagedSessionCache> {
+export async function createCache(url: string, options: CreateCacheOptions = {}): Promise<FullSessionCache> {
   if (url === 'memory') return createMemoryCache(options);
   if (isRedisUrl(url)) return createRedisCache(url, options);
   // the URL is not echoed: it may carry a password

@@ -6,6 +6,7 @@ export {
   type CacheLogger,
   type CacheStatus,
   type ConnectionHealth,
+  type FullSessionCache,
   type ManagedSessionCache,
   type ResilientCacheOptions,
   type SharedStore,

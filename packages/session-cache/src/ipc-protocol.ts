@@ -33,6 +33,7 @@ export const OPERATIONS: Record<CacheOperation, readonly ArgKind[]> = {
   getSession: ['string'],
   deleteSession: ['string'],
   touchSession: ['string', 'number'],
+  listSessions: ['string'],
 };
 
 export function isCacheRequest(message: unknown): message is CacheRequest {

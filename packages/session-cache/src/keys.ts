@@ -10,6 +10,8 @@ export interface KeyLayout {
   lockoutLock(key: string): string;
   nonce(nonce: string): string;
   session(id: string): string;
+  /** the set of an account's session IDs (for listing them) */
+  accountSessions(account: string): string;
 }
 
 export function keyLayout(prefix = DEFAULT_KEY_PREFIX): KeyLayout {
@@ -20,6 +22,7 @@ export function keyLayout(prefix = DEFAULT_KEY_PREFIX): KeyLayout {
     lockoutLock: (key) => `${prefix}lockout:{${tag(key)}}:lock`,
     nonce: (nonce) => `${prefix}nonce:${nonce}`,
     session: (id) => `${prefix}session:${id}`,
+    accountSessions: (account) => `${prefix}account-sessions:${account.toLowerCase()}`,
   };
 }
 

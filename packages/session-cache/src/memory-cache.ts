@@ -1,6 +1,6 @@
-import type { LockoutState, SessionRecord } from '@portcullis/auth-core';
+import type { ListedSession, LockoutState, SessionRecord } from '@portcullis/auth-core';
 import { BoundedExpiringMap } from './bounded-map.js';
-import type { ManagedSessionCache } from './resilient-cache.js';
+import type { FullSessionCache } from './resilient-cache.js';
 
 export interface MemoryCacheOptions {
   /** clock in milliseconds (tests) */
@@ -34,7 +34,7 @@ const DEFAULT_MAX_ENTRIES = 100_000;
  * The cache for one process. Every method is synchronous inside, so each operation is atomic
  * just as the Redis implementation's single round trips will be.
  */
-export function createMemoryCache(options: MemoryCacheOptions = {}): ManagedSessionCache {
+export function createMemoryCache(options: MemoryCacheOptions = {}): FullSessionCache {
   const now = options.now ?? Date.now;
   const max = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const failures = new BoundedExpiringMap<FailureEntry>(max, now);
@@ -102,6 +102,17 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): ManagedSess
       if (!entry) return false;
       entry.expiresAt = now() + ttlSec * 1000;
       return true;
+    },
+
+    async listSessions(account: string): Promise<ListedSession[]> {
+      // a scan rather than an index: listing is an administrator's rare request, while an index
+      // would cost every login and need its own expiry bookkeeping; the map is capped anyway
+      const who = account.toLowerCase();
+      const out: ListedSession[] = [];
+      for (const [id, entry] of sessions.entries()) {
+        if (entry.record.account.toLowerCase() === who) out.push({ id, record: { ...entry.record }, expiresAt: entry.expiresAt });
+      }
+      return out.sort((a, b) => a.record.createdAt - b.record.createdAt);
     },
 
     status: () => 'ok',

@@ -1,9 +1,35 @@
-import type { LockoutState, SessionRecord } from '@portcullis/auth-core';
+import type { ListedSession, LockoutState, SessionRecord } from '@portcullis/auth-core';
 import type { RedisClient } from '@portcullis/redis-client';
 import { keyLayout, type KeyLayout } from './keys.js';
 import { RECORD_FAILURE_LUA } from './lockout-script.js';
 
 const SCRIPT_NAME = 'portcullisRecordFailure';
+
+/**
+ * An account's set of session IDs: add one, and let the set live at least as long as it.
+ * KEYS: the set. ARGV: session ID, its lifetime in ms.
+ */
+const INDEX_SESSION_LUA = `
+redis.call('SADD', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1
+`;
+
+/** Remove a session, answering what it held (its account's set is then updated). KEYS: the session. */
+const TAKE_SESSION_LUA = `
+local v = redis.call('GET', KEYS[1])
+if v then redis.call('DEL', KEYS[1]) end
+return v
+`;
+
+/** Extend a session, answering what it holds; nothing for a missing one. KEYS: the session. ARGV: seconds. */
+const TOUCH_SESSION_LUA = `
+if redis.call('EXPIRE', KEYS[1], ARGV[1]) == 1 then return redis.call('GET', KEYS[1]) end
+return false
+`;
+
+/** the most sessions one listing reads (an account with more is an attack or a leak) */
+const MAX_LISTED = 1000;
 
 /** What defineCommand adds to the client; ioredis cannot type a command defined at run time. */
 interface ScriptedClient {
@@ -59,7 +85,14 @@ export class RedisStore {
 
   async putSession(id: string, record: SessionRecord, ttlSec: number): Promise<void> {
     const value = JSON.stringify({ account: record.account, kind: record.kind, createdAt: record.createdAt });
-    await this.client.set(this.keys.session(id), value, 'EX', ttlSeconds(ttlSec));
+    const ttl = ttlSeconds(ttlSec);
+    await this.client.set(this.keys.session(id), value, 'EX', ttl);
+    // the account's index lives in another key (another Cluster slot): a second command
+    await this.index(record.account, id, ttl);
+  }
+
+  private async index(account: string, id: string, ttl: number): Promise<void> {
+    await this.client.eval(INDEX_SESSION_LUA, 1, this.keys.accountSessions(account), id, ttl * 1000);
   }
 
   async getSession(id: string): Promise<SessionRecord | null> {
@@ -68,12 +101,42 @@ export class RedisStore {
   }
 
   async deleteSession(id: string): Promise<void> {
-    await this.client.del(this.keys.session(id));
+    const raw = (await this.client.eval(TAKE_SESSION_LUA, 1, this.keys.session(id))) as string | null;
+    const record = raw === null ? null : parseSession(raw);
+    if (record) await this.client.srem(this.keys.accountSessions(record.account), id);
   }
 
   async touchSession(id: string, ttlSec: number): Promise<boolean> {
+    const ttl = ttlSeconds(ttlSec);
     // EXPIRE answers 0 for a missing key and never creates one, so a closed session stays closed
-    return (await this.client.expire(this.keys.session(id), ttlSeconds(ttlSec))) === 1;
+    const raw = (await this.client.eval(TOUCH_SESSION_LUA, 1, this.keys.session(id), ttl)) as string | null;
+    if (raw === null) return false;
+    // the account's index must outlive the session it lists
+    const record = parseSession(raw);
+    if (record) await this.index(record.account, id, ttl);
+    return true;
+  }
+
+  /** The account's live sessions; IDs whose session has expired are dropped from its set. */
+  async listSessions(account: string): Promise<ListedSession[]> {
+    const setKey = this.keys.accountSessions(account);
+    const ids = (await this.client.smembers(setKey)).slice(0, MAX_LISTED);
+    const now = Date.now();
+    const found = await Promise.all(
+      ids.map(async (id) => {
+        const key = this.keys.session(id);
+        const [raw, pttl] = await Promise.all([this.client.get(key), this.client.pttl(key)]);
+        const record = raw === null ? null : parseSession(raw);
+        return { id, record, pttl };
+      }),
+    );
+    const gone = found.filter((f) => f.record === null || f.pttl < 0).map((f) => f.id);
+    if (gone.length > 0) await this.client.srem(setKey, ...gone);
+    return found
+      .filter((f): f is { id: string; record: SessionRecord; pttl: number } => f.record !== null && f.pttl >= 0)
+      .filter((f) => f.record.account.toLowerCase() === account.toLowerCase())
+      .map((f) => ({ id: f.id, record: f.record, expiresAt: now + f.pttl }))
+      .sort((a, b) => a.record.createdAt - b.record.createdAt);
   }
 }
 

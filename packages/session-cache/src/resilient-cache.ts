@@ -1,4 +1,4 @@
-import type { LockoutState, SessionCache, SessionRecord } from '@portcullis/auth-core';
+import type { ListedSession, LockoutState, SessionCache, SessionRecord } from '@portcullis/auth-core';
 import { CacheUnavailableError } from './errors.js';
 
 export type CacheStatus = 'ok' | 'degraded';
@@ -13,6 +13,9 @@ export interface CacheLogger {
 export interface ManagedSessionCache extends SessionCache {
   status(): CacheStatus;
 }
+
+/** A cache of this package: it has every optional session operation of the port. */
+export type FullSessionCache = ManagedSessionCache & Required<Pick<SessionCache, 'touchSession' | 'listSessions'>>;
 
 /** The shared store's operations; each may throw when the store is unreachable. */
 export type SharedStore = Omit<SessionCache, 'close'>;
@@ -190,6 +193,13 @@ export class ResilientCache implements ManagedSessionCache {
     const store = this.store;
     // like getSession: during an outage no session is open
     return this.run('touchSession', async () => (store.touchSession ? store.touchSession(id, ttlSec) : false), async () => false);
+  }
+
+  async listSessions(account: string): Promise<ListedSession[]> {
+    const store = this.store;
+    if (!store.listSessions) return unavailable();
+    // sessions live only in the store: during an outage there is nothing to list
+    return this.run('listSessions', () => store.listSessions!(account), unavailable);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
-import type { LockoutState, SessionRecord } from '@portcullis/auth-core';
+import type { ListedSession, LockoutState, SessionRecord } from '@portcullis/auth-core';
 import { CacheUnavailableError } from './errors.js';
 import { isCacheResponse, REQUEST_TYPE, type CacheOperation, type CacheRequest } from './ipc-protocol.js';
-import type { CacheStatus, ManagedSessionCache } from './resilient-cache.js';
+import type { CacheStatus, FullSessionCache } from './resilient-cache.js';
 
 /** The worker's end of the IPC channel; `process` in a cluster worker fits. */
 export interface WorkerChannel {
@@ -29,7 +29,7 @@ interface Pending {
  * In a worker process: a SessionCache whose every call is one request to the primary (see
  * serveCacheToWorkers), with an id and a timeout. close() only stops this worker's end.
  */
-export function createWorkerCache(options: WorkerCacheOptions = {}): ManagedSessionCache {
+export function createWorkerCache(options: WorkerCacheOptions = {}): FullSessionCache {
   const channel: WorkerChannel = options.channel ?? (process as unknown as WorkerChannel);
   const timeoutMs = options.timeoutMs ?? 1000;
   const pending = new Map<number, Pending>();
@@ -118,6 +118,9 @@ export function createWorkerCache(options: WorkerCacheOptions = {}): ManagedSess
     },
     async touchSession(id: string, ttlSec: number): Promise<boolean> {
       return (await call('touchSession', [id, ttlSec])) === true;
+    },
+    async listSessions(account: string): Promise<ListedSession[]> {
+      return (await call('listSessions', [account])) as ListedSession[];
     },
     status(): CacheStatus {
       return lastCallFailed || closed ? 'degraded' : 'ok';

@@ -125,6 +125,25 @@ describe('sessions', () => {
     expect(await cache.getSession('d')).toBeNull();
   });
 
+  it('listSessions answers an account\'s live sessions with their expiry, oldest first', async () => {
+    const c = clock();
+    const cache = createMemoryCache({ now: c.now });
+    await cache.putSession('s2', { account: 'a@x.test', kind: 'webuser', createdAt: 2 }, 10);
+    await cache.putSession('s1', { account: 'A@X.test', kind: 'ximss', createdAt: 1 }, 100);
+    await cache.putSession('other', { account: 'b@x.test', kind: 'webuser', createdAt: 1 }, 100);
+    await cache.putSession('gone', { account: 'a@x.test', kind: 'webuser', createdAt: 3 }, 100);
+    await cache.deleteSession('gone');
+    expect(await cache.listSessions('a@x.test')).toEqual([
+      { id: 's1', record: { account: 'A@X.test', kind: 'ximss', createdAt: 1 }, expiresAt: 1_000_000 + 100_000 },
+      { id: 's2', record: { account: 'a@x.test', kind: 'webuser', createdAt: 2 }, expiresAt: 1_000_000 + 10_000 },
+    ]);
+    c.advance(10);
+    expect((await cache.listSessions('a@x.test')).map((s) => s.id)).toEqual(['s1']);
+    expect(await cache.touchSession('s1', 500)).toBe(true);
+    expect((await cache.listSessions('a@x.test'))[0]?.expiresAt).toBe(1_000_000 + 10_000 + 500_000);
+    expect(await cache.listSessions('nobody@x.test')).toEqual([]);
+  });
+
   it('returns copies', async () => {
     const cache = createMemoryCache();
     await cache.putSession('s', { account: 'a@x', kind: 'ximss', createdAt: 1 }, 60);

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeRedisClient, createRedisClient, waitForReady, type RedisClient } from '@portcullis/redis-client';
 import { startRedisServer, type RedisServerHandle } from '@portcullis/redis-client/testing';
-import { createCache, createRedisCache, keyLayout, type ManagedSessionCache } from '../src/index.js';
+import { createCache, createRedisCache, keyLayout, type FullSessionCache } from '../src/index.js';
 
 let server: RedisServerHandle;
-let a: ManagedSessionCache;
-let b: ManagedSessionCache;
+let a: FullSessionCache;
+let b: FullSessionCache;
 let raw: RedisClient;
 
 beforeAll(async () => {
@@ -105,6 +105,35 @@ describe('Redis cache: nonces and sessions', () => {
     await a.deleteSession('s-t');
     expect(await b.touchSession('s-t', 60)).toBe(false);
     expect(await raw.exists(keyLayout().session('s-t'))).toBe(0);
+  });
+
+  it('listSessions: an account\'s sessions from any instance, its set pruned of expired and deleted ones', async () => {
+    const who = 'lister@x.test';
+    await a.putSession('l-1', { account: who, kind: 'webuser', createdAt: 1 }, 60);
+    await b.putSession('l-2', { account: who, kind: 'ximss', createdAt: 2 }, 1);
+    await a.putSession('l-3', { account: who, kind: 'webuser', createdAt: 3 }, 60);
+    await a.putSession('l-other', { account: 'else@x.test', kind: 'webuser', createdAt: 1 }, 60);
+    const setKey = keyLayout().accountSessions(who);
+    expect((await raw.smembers(setKey)).sort()).toEqual(['l-1', 'l-2', 'l-3']);
+    expect(await raw.pttl(setKey)).toBeGreaterThan(59_000);
+    const before = Date.now();
+    const listed = await b.listSessions(who);
+    expect(listed.map((s) => [s.id, s.record.kind])).toEqual([
+      ['l-1', 'webuser'],
+      ['l-2', 'ximss'],
+      ['l-3', 'webuser'],
+    ]);
+    expect(listed[0]!.expiresAt).toBeGreaterThan(before + 58_000);
+    expect(listed[0]!.expiresAt).toBeLessThanOrEqual(Date.now() + 60_000);
+    await b.deleteSession('l-3');
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await a.listSessions(who)).map((s) => s.id)).toEqual(['l-1']);
+    expect(await raw.smembers(setKey)).toEqual(['l-1']);
+    // a touch keeps the set alive as long as the session
+    await a.putSession('l-4', { account: 'toucher@x.test', kind: 'webuser', createdAt: 1 }, 1);
+    expect(await b.touchSession('l-4', 120)).toBe(true);
+    expect(await raw.pttl(keyLayout().accountSessions('toucher@x.test'))).toBeGreaterThan(100_000);
+    expect(await a.listSessions('nobody@x.test')).toEqual([]);
   });
 
   it('a corrupt session record reads as absent', async () => {

@@ -98,6 +98,7 @@ describe('Redis killed mid-run', () => {
     );
     await expect(cache.deleteSession('s-before')).rejects.toBeInstanceOf(CacheUnavailableError);
     expect(await cache.touchSession('s-before', 60)).toBe(false);
+    await expect(cache.listSessions('k@x.test')).rejects.toBeInstanceOf(CacheUnavailableError);
 
     // many parallel calls while down: none waits
     const burst = await timed(() => Promise.all(Array.from({ length: 50 }, (_, i) => cache.recordFailure(`burst${i}@x.test`, 3, 60))));

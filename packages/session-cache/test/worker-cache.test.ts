@@ -122,6 +122,8 @@ describe('worker cache protocol', () => {
     expect(await cache.touchSession('none', 60)).toBe(false);
     await local.putSession('open', { account: 'w@x.test', kind: 'webuser', createdAt: 1 }, 60);
     expect(await cache.touchSession('open', 120)).toBe(true);
+    expect((await cache.listSessions('w@x.test')).map((s) => [s.id, s.record.account])).toEqual([['open', 'w@x.test']]);
+    expect(await cache.listSessions('none@x.test')).toEqual([]);
     await cache.close();
     await expect(cache.isLocked('k')).rejects.toBeInstanceOf(CacheUnavailableError);
     stop();
