@@ -305,6 +305,39 @@ describe('monitoring', () => {
     expect(await status(() => monitoring.closeSession(deps, who['monitor']!, 's-1'))).toBe(404);
     expect(await status(() => monitoring.closeSession(deps, who['dadmin']!, 's-1'))).toBe(403);
     expect(await status(() => monitoring.listSessions(deps, who['dadmin']!, undefined))).toBe(403);
-    expect(await status(() => monitoring.listSessions(deps, who['monitor']!, undefined))).toBe(501);
+    expect(await status(() => monitoring.listSessions(deps, who['monitor']!, undefined))).toBe(400);
+  });
+
+  it('sessions: listed for one account by Monitor or its domain administrator, with their IDs and expiry', async () => {
+    const t = Date.now();
+    await cache.putSession('s-a', { account: `plain@${OTHER}`, kind: 'webuser', createdAt: t }, 600);
+    await cache.putSession('s-b', { account: `third@${THIRD}`, kind: 'webuser', createdAt: t }, 600);
+    const listed = await monitoring.listSessions(deps, who['monitor']!, `Plain@${OTHER}`);
+    expect(listed).toEqual([{ id: 's-a', account: `plain@${OTHER}`, kind: 'webuser', createdAt: t, expiresAt: expect.any(Number) }]);
+    expect(listed[0]!.expiresAt).toBeGreaterThan(t + 590_000);
+    expect(await monitoring.listSessions(deps, who['dadmin']!, `plain@${OTHER}`)).toHaveLength(1);
+    for (const name of ['dadmin', 'settings', 'reader', 'third']) {
+      expect(await status(() => monitoring.listSessions(deps, who[name]!, `third@${THIRD}`))).toBe(403);
+    }
+    expect(await monitoring.listSessions(deps, who['monitor']!, `nobody@${OTHER}`)).toEqual([]);
+  });
+
+  it('deleting an account closes its sessions; deleting a domain those of all its accounts', async () => {
+    await createAccountWith(deps, `gone@${OTHER}`, [passwordAssignment('Gone-Secret-1', 'password')]);
+    await createDomainWith(deps, 'fourth.test', []);
+    await createAccountWith(deps, 'x@fourth.test', []);
+    await cache.putSession('s-gone', { account: `gone@${OTHER}`, kind: 'webuser', createdAt: 1 }, 600);
+    await cache.putSession('s-x', { account: 'x@fourth.test', kind: 'webuser', createdAt: 1 }, 600);
+    await cache.putSession('s-keep', { account: `plain@${OTHER}`, kind: 'webuser', createdAt: 1 }, 600);
+    expect(await status(() => accounts.deleteAccount(deps, who['dadmin']!, OTHER, 'gone'))).toBe(200);
+    expect(await cache.getSession('s-gone')).toBeNull();
+    expect(await cache.getSession('s-keep')).not.toBeNull();
+    expect(await status(() => domains.deleteDomain(deps, who['alldomains']!, 'fourth.test'))).toBe(409);
+    expect(await cache.getSession('s-x')).not.toBeNull();
+    expect(await status(() => domains.deleteDomain(deps, who['dadmin']!, 'fourth.test', true))).toBe(403);
+    expect(await status(() => domains.deleteDomain(deps, who['alldomains']!, 'fourth.test', true))).toBe(200);
+    expect(await cache.getSession('s-x')).toBeNull();
+    expect(await status(() => domains.deleteDomain(deps, who['postmaster']!, MAIN, true))).toBe(409);
+    expect(await status(() => accounts.deleteAccount(deps, who['postmaster']!, MAIN, 'postmaster'))).toBe(409);
   });
 });

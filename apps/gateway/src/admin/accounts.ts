@@ -8,6 +8,7 @@ import type { AdminDeps } from './deps.js';
 import { asAdminError, badRequest } from './errors.js';
 import { jsonAssignments } from './json-settings.js';
 import { visibleDomain } from './domains.js';
+import { closeSessionsOf } from './monitoring.js';
 import { canonicalAccount } from '@portcullis/directory';
 
 export interface AccountSummary {
@@ -125,5 +126,6 @@ export async function updateAccount(
  */
 export async function deleteAccount(deps: AdminDeps, caller: Caller, rawDomain: string, rawName: string): Promise<void> {
   const address = await changeable(deps, caller, rawDomain, rawName);
-  await guarded(() => deleteAccountWith(deps, address));
+  const deleted = await guarded(() => deleteAccountWith(deps, address));
+  await closeSessionsOf(deps, [deleted]);
 }

@@ -7,6 +7,7 @@ import type { Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
 import { AdminError, asAdminError, notFound } from './errors.js';
 import { jsonAssignments } from './json-settings.js';
+import { closeSessionsOf } from './monitoring.js';
 
 export interface DomainSummary {
   name: string;
@@ -85,5 +86,10 @@ export async function updateDomain(deps: AdminDeps, caller: Caller, raw: string,
 export async function deleteDomain(deps: AdminDeps, caller: Caller, raw: string, force = false): Promise<void> {
   requireThat(canManageDomains(caller), 'AllDomains (delete domains)');
   const name = await visibleDomain(deps, caller, raw, canReadDomain);
+  const accounts = await deps.store.listAccounts(name);
   await guarded(() => deleteDomainWith(deps, name, force));
+  await closeSessionsOf(
+    deps,
+    accounts.map((a) => `${a}@${name}`),
+  );
 }

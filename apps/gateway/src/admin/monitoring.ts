@@ -46,23 +46,52 @@ export async function unlock(deps: AdminDeps, caller: Caller, key: string): Prom
 }
 
 export interface SessionView {
+  /** the session ID itself: who may list sessions may close them (DELETE /sessions/:id) */
   id: string;
   account: string;
   kind: SessionRecord['kind'];
   createdAt: number;
+  expiresAt: number;
 }
 
-/** A cache that can list sessions (an optional capability; none of today's caches has it). */
-interface SessionLister {
-  listSessions(account?: string): Promise<{ id: string; record: SessionRecord }[]>;
-}
-
+/**
+ * One account's open sessions: Monitor, or an administrator of the account's domain (who may
+ * close them anyway). The answer carries the session IDs, which are bearer credentials: only
+ * these callers see them.
+ */
 export async function listSessions(deps: AdminDeps, caller: Caller, account: string | undefined): Promise<SessionView[]> {
-  requireThat(canMonitor(caller), 'Monitor');
-  const cache = deps.cache as Partial<SessionLister>;
+  if (account === undefined || account.trim() === '') {
+    requireThat(canMonitor(caller), 'Monitor');
+    throw badRequest('account: give the account whose sessions to list (account=user@domain)');
+  }
+  const address = lockoutAddress(deps, account);
+  requireThat(mayTouchLockout(caller, address), 'Monitor');
+  const cache = deps.cache;
   if (typeof cache.listSessions !== 'function') throw new AdminError(501, 'this session cache cannot list sessions; close one by its ID');
-  const found = await cacheCall(() => cache.listSessions!(account?.toLowerCase()));
-  return found.map(({ id, record }) => ({ id, account: record.account, kind: record.kind, createdAt: record.createdAt }));
+  const found = await cacheCall(() => cache.listSessions!(address));
+  return found.map(({ id, record, expiresAt }) => ({ id, account: record.account, kind: record.kind, createdAt: record.createdAt, expiresAt }));
+}
+
+/**
+ * Close every session of `addresses` (after their accounts were deleted). Best effort: the
+ * accounts are gone whatever happens here, and a session of a deleted account grants nothing
+ * but its own GET /session; answers how many were closed.
+ */
+export async function closeSessionsOf(deps: Pick<AdminDeps, 'cache'>, addresses: readonly string[]): Promise<number> {
+  const cache = deps.cache;
+  if (typeof cache.listSessions !== 'function') return 0;
+  let closed = 0;
+  for (const address of addresses) {
+    try {
+      for (const { id } of await cache.listSessions(address)) {
+        await cache.deleteSession(id);
+        closed++;
+      }
+    } catch (err) {
+      if (!(err instanceof CacheUnavailableError)) throw err;
+    }
+  }
+  return closed;
 }
 
 /** Close a session: Monitor, or an administrator of the session's account's domain. */
