@@ -54,6 +54,8 @@ beforeAll(async () => {
       imapStarttls: { service: 'imap', tls: 'starttls' },
       http: { service: 'http', tls: 'none' },
     },
+    // short enough to be seen in a test, longer than any exchange here
+    config: { relay: { idleTimeout: 3, connectTimeout: 2, loginTimeout: 5 } },
   });
   const caFile = path.join(gw.dir, 'dovecot-ca.pem');
   await fs.writeFile(caFile, dovecot.caPem);
@@ -228,6 +230,20 @@ describe('other upstream login modes', () => {
     expect(r.stdout).toContain(KNOWN_BODY_LINE);
     const log = await dovecot.log();
     expect(log).toMatch(new RegExp(`Login: user=<${DAVE.address}>.*rip=${CLIENT_ADDRESS.replace(/\./g, '\\.')}`));
+  });
+});
+
+describe('relayed session limits', () => {
+  it('ends a relayed session that stays silent for relay.idleTimeout', async () => {
+    const { client, reply } = await rawLogin(ALICE.address, ALICE.password);
+    expect(reply).toMatch(/^a OK/);
+    client.send('b NOOP');
+    expect((await client.readUntil((l) => l.startsWith('b '))).at(-1)).toMatch(/^b OK/);
+    const started = Date.now();
+    expect(await client.waitClosed(10_000)).toBe(true);
+    const quiet = Date.now() - started;
+    expect(quiet).toBeGreaterThanOrEqual(2500);
+    expect(quiet).toBeLessThan(8000);
   });
 });
 

@@ -46,3 +46,21 @@ describe('upstream settings', () => {
     expect(JSON.stringify(domain)).not.toContain('top-secret');
   });
 });
+
+describe('relay config section', () => {
+  it('turns seconds into the hook options, defaults where absent', async () => {
+    const { relayTimingFromConfig, DEFAULT_RELAY_TIMEOUTS } = await import('../src/serve/relay.js');
+    expect(relayTimingFromConfig(undefined)).toEqual({});
+    expect(relayTimingFromConfig({ connectTimeout: 2, idleTimeout: 0 })).toEqual({
+      connectTimeoutMs: 2000,
+      timeouts: { idleTimeoutMs: 0, totalTimeoutMs: DEFAULT_RELAY_TIMEOUTS.totalTimeoutMs },
+    });
+  });
+
+  it('is checked by the config schema', async () => {
+    const { configSchema } = await import('../src/config/schema.js');
+    expect(configSchema.safeParse({ relay: { idleTimeout: 60, totalTimeout: 3600 } }).success).toBe(true);
+    expect(configSchema.safeParse({ relay: { idleTimeout: -1 } }).success).toBe(false);
+    expect(configSchema.safeParse({ relay: { bogus: 1 } }).success).toBe(false);
+  });
+});

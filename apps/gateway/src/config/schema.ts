@@ -92,6 +92,18 @@ const smtpSchema = z.strictObject({
     .optional(),
 });
 
+/** relaying logged-in sessions to upstream servers (issue 9); all in seconds, 0 disables idle/total */
+const relaySchema = z.strictObject({
+  /** TCP (and implicit TLS) connect, per upstream host (default 10) */
+  connectTimeout: seconds.optional(),
+  /** the upstream's greeting, STARTTLS, ID/XCLIENT and login (default 15) */
+  loginTimeout: seconds.optional(),
+  /** a relayed session with no byte either way (default 1860: IMAP IDLE clients wait 29 minutes) */
+  idleTimeout: z.number().int().min(0).optional(),
+  /** a relayed session's whole life (default 86400) */
+  totalTimeout: z.number().int().min(0).optional(),
+});
+
 export const DEFAULT_LISTENERS: z.input<typeof listenerSchema>[] = [
   { service: 'imap', port: 1143, tls: 'starttls' },
   { service: 'imap', port: 1993, tls: 'implicit' },
@@ -131,9 +143,11 @@ export const configSchema = z.strictObject({
   workers: z.union([z.number().int().min(1).max(1024), z.literal('auto')]).default(1),
   ftp: ftpSchema.optional(),
   smtp: smtpSchema.optional(),
+  relay: relaySchema.optional(),
 });
 
 export type ListenerConfig = z.output<typeof listenerSchema>;
 export type FtpConfig = z.output<typeof ftpSchema>;
 export type SmtpConfig = z.output<typeof smtpSchema>;
+export type RelayConfig = z.output<typeof relaySchema>;
 export type RawConfig = z.output<typeof configSchema>;

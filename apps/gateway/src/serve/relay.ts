@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from './metrics.js';
 import { splitHostPort } from '../settings/upstream-keys.js';
+import type { RelayConfig } from '../config/schema.js';
 
 export const DEFAULT_RELAY_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_RELAY_LOGIN_TIMEOUT_MS = 15_000;
@@ -76,6 +77,19 @@ export function upstreamTargets(service: UpstreamService, settings: UpstreamServ
     });
   }
   return targets;
+}
+
+/** the hook's timing options from the config's `relay:` section (seconds there, ms here) */
+export function relayTimingFromConfig(relay: RelayConfig | undefined): Pick<RelayHookOptions, 'connectTimeoutMs' | 'loginTimeoutMs' | 'timeouts'> {
+  if (!relay) return {};
+  return {
+    ...(relay.connectTimeout !== undefined ? { connectTimeoutMs: relay.connectTimeout * 1000 } : {}),
+    ...(relay.loginTimeout !== undefined ? { loginTimeoutMs: relay.loginTimeout * 1000 } : {}),
+    timeouts: {
+      idleTimeoutMs: (relay.idleTimeout ?? DEFAULT_RELAY_TIMEOUTS.idleTimeoutMs / 1000) * 1000,
+      totalTimeoutMs: (relay.totalTimeout ?? DEFAULT_RELAY_TIMEOUTS.totalTimeoutMs / 1000) * 1000,
+    },
+  };
 }
 
 export function createRelayHook(options: RelayHookOptions): RelayHook {

@@ -17,7 +17,7 @@ import { withExternalProvisioning } from './external-provisioning.js';
 import { prepareStore } from './prepare-directory.js';
 import { runPrimary } from './primary.js';
 import { checkServices, handlerFor } from './services.js';
-import { createRelayHook } from './relay.js';
+import { createRelayHook, relayTimingFromConfig } from './relay.js';
 import { announceReady, clusterMetricsSource } from './worker-side.js';
 import { webSessionRoutes } from '../web/index.js';
 import { webadminRoute } from './webadmin-route.js';
@@ -98,7 +98,7 @@ export async function startGateway(config: GatewayConfig, io: CliIo, log: Gatewa
       authenticator,
       serverName: config.hostname,
       // sessions of accounts with upstream settings continue on their upstream server
-      relay: createRelayHook({ directory: store, logger, registry: gatewayMetrics.registry }),
+      relay: createRelayHook({ directory: store, logger, registry: gatewayMetrics.registry, ...relayTimingFromConfig(config.relay) }),
     };
 
     let tls: TlsMaterial | undefined;
