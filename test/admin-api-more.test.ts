@@ -9,6 +9,7 @@ import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
 import { WRONG_PASSWORD, stopCleanly } from './harness/fixtures.js';
 import { imapConnect, imapLoginWorks } from './harness/imap.js';
 import { popConnect } from './harness/pop.js';
+import { startRedisServer } from './harness/redis-server.js';
 
 const LISTENERS = {
   http: { service: 'http', tls: 'none' },
@@ -21,7 +22,9 @@ const DOOMED = 'doomed.test';
 const JOE = { address: `joe@${DOOMED}`, password: 'Joe-Secret-7' };
 const ANN = { address: `ann@${DOOMED}`, password: 'Ann-Secret-8' };
 const DADMIN = { address: `dadmin@${DOOMED}`, password: 'Dadmin-Secret-5' };
-const ALL_PASSWORDS = [POSTMASTER.password, JOE.password, ANN.password, DADMIN.password, WRONG_PASSWORD];
+const SUE = { address: `sue@${MAIN_DOMAIN}`, password: 'Sue-Secret-3' };
+const MONITOR = { address: `monitor@${MAIN_DOMAIN}`, password: 'Monitor-Secret-2' };
+const ALL_PASSWORDS = [POSTMASTER.password, JOE.password, ANN.password, DADMIN.password, SUE.password, MONITOR.password, WRONG_PASSWORD];
 
 let gw: Gateway<keyof typeof LISTENERS>;
 
@@ -199,8 +202,106 @@ describe('listener Grant/Deny changed at run time', () => {
       expect(await popGreets(cluster.ports.pop)).toBe(true);
       expect((await api(cluster.ports.http, 'PATCH', `/listeners/${name}`, basic(POSTMASTER), { deny: null })).status).toBe(200);
       for (let i = 0; i < 6; i++) expect(await imapGreets(cluster.ports.imap)).toBe(true);
+      // sessions made through any worker are listed by every worker (the memory cache is the primary's)
+      const ids = [await login(cluster.ports.http, POSTMASTER), await login(cluster.ports.http, POSTMASTER)];
+      for (let i = 0; i < 4; i++) {
+        const listed = await api(cluster.ports.http, 'GET', `/sessions?account=${POSTMASTER.address}`, basic(POSTMASTER));
+        expect(listed.status, listed.text).toBe(200);
+        expect(listed.json.sessions.map((x: { id: string }) => x.id).sort()).toEqual(ids.sort());
+      }
     } finally {
       await stopCleanly(cluster, ALL_PASSWORDS);
+    }
+  }, 60_000);
+});
+
+/** A WebUser session by POST /session; answers its ID. */
+async function login(port: number, who: { address: string; password: string }): Promise<string> {
+  const r = await fetch(`http://127.0.0.1:${port}/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user: who.address, password: who.password }),
+  });
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { sessionId: string }).sessionId;
+}
+
+async function sessionStatus(port: number, id: string): Promise<number> {
+  return (await fetch(`http://127.0.0.1:${port}/session`, { headers: { authorization: `Bearer ${id}` } })).status;
+}
+
+describe('listing sessions', () => {
+  beforeAll(async () => {
+    for (const who of [SUE, MONITOR]) {
+      const r = await asPostmaster('POST', `/domains/${MAIN_DOMAIN}/accounts`, { name: who.address.split('@')[0], password: who.password });
+      expect(r.status, r.text).toBe(201);
+    }
+    expect((await asPostmaster('PUT', `/domains/${MAIN_DOMAIN}/accounts/monitor/rights`, { rights: ['Monitor'] })).status).toBe(200);
+  });
+
+  it('GET /sessions?account= lists the account\'s WebUser sessions (IDs to Monitor only); deleting the account closes them', async () => {
+    const first = await login(gw.ports.http, SUE);
+    const second = await login(gw.ports.http, SUE);
+    await login(gw.ports.http, MONITOR);
+    const asMonitor = (method: string, url: string): Promise<Reply> => api(gw.ports.http, method, url, basic(MONITOR));
+    const r = await asMonitor('GET', `/sessions?account=${encodeURIComponent(SUE.address.toUpperCase())}`);
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.sessions.map((x: { id: string }) => x.id).sort()).toEqual([first, second].sort());
+    for (const x of r.json.sessions) {
+      expect(x).toMatchObject({ account: SUE.address, kind: 'webuser' });
+      expect(x.expiresAt).toBeGreaterThan(Date.now());
+      expect(x.createdAt).toBeLessThanOrEqual(Date.now());
+    }
+    // an account without Monitor (nor Domain there) sees no one's sessions, not even with a session of its own
+    expect((await api(gw.ports.http, 'GET', `/sessions?account=${MONITOR.address}`, `Bearer ${first}`)).status).toBe(403);
+    expect((await asMonitor('GET', '/sessions')).status).toBe(400);
+    // closed one by its ID: gone from the list and from the web
+    expect((await asMonitor('DELETE', `/sessions/${encodeURIComponent(first)}`)).status).toBe(204);
+    expect(await sessionStatus(gw.ports.http, first)).toBe(401);
+    expect((await asMonitor('GET', `/sessions?account=${SUE.address}`)).json.sessions.map((x: { id: string }) => x.id)).toEqual([second]);
+    // deleting the account ends its remaining session at once
+    expect(await sessionStatus(gw.ports.http, second)).toBe(200);
+    expect((await asPostmaster('DELETE', `/domains/${MAIN_DOMAIN}/accounts/sue`)).status).toBe(204);
+    expect(await sessionStatus(gw.ports.http, second)).toBe(401);
+    expect((await asMonitor('GET', `/sessions?account=${SUE.address}`)).json.sessions).toEqual([]);
+  });
+});
+
+describe('with the directory and the cache in Redis', () => {
+  it('deletes an account (no IMAP login, its sessions closed and unlisted) and applies a listener override within a second', async () => {
+    const redis = await startRedisServer();
+    let rgw: Gateway<keyof typeof LISTENERS> | undefined;
+    try {
+      rgw = await Gateway.start({ listeners: LISTENERS, config: { directory: redis.url(0), cache: redis.url(1) } });
+      await rgw.cliOk('account', 'set', POSTMASTER.address, `password=${POSTMASTER.password}`);
+      await rgw.cliOk('account', 'create', SUE.address, '--password', SUE.password);
+      const port = rgw.ports.http;
+      const asPm = (method: string, url: string, body?: unknown): Promise<Reply> => api(port, method, url, basic(POSTMASTER), body);
+      expect(await imapOk(rgw.ports.imap, SUE)).toBe(true);
+      const id = await login(port, SUE);
+      expect((await asPm('GET', `/sessions?account=${SUE.address}`)).json.sessions.map((x: { id: string }) => x.id)).toEqual([id]);
+      expect((await asPm('DELETE', `/domains/${MAIN_DOMAIN}/accounts/sue`)).status).toBe(204);
+      expect(await sessionStatus(port, id)).toBe(401);
+      expect((await asPm('GET', `/sessions?account=${SUE.address}`)).json.sessions).toEqual([]);
+      expect(await imapOk(rgw.ports.imap, SUE)).toBe(false);
+      await rgw.cliOk('domain', 'create', 'gone.test');
+      await rgw.cliOk('account', 'create', 'x@gone.test', '--password', SUE.password);
+      expect((await asPm('DELETE', '/domains/gone.test')).status).toBe(409);
+      expect((await asPm('DELETE', '/domains/gone.test?force=true')).status).toBe(204);
+      expect((await asPm('GET', '/domains')).json.domains.map((d: { name: string }) => d.name)).toEqual([MAIN_DOMAIN]);
+
+      // the override comes from Redis, re-read at most once a second by each process
+      const name = `imap:${rgw.ports.imap}`;
+      expect((await asPm('PATCH', `/listeners/${name}`, { deny: ['127.0.0.1'] })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(await imapGreets(rgw.ports.imap)).toBe(false);
+      expect(await popGreets(rgw.ports.pop)).toBe(true);
+      expect((await asPm('PATCH', `/listeners/${name}`, { deny: null })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect(await imapGreets(rgw.ports.imap)).toBe(true);
+    } finally {
+      await stopCleanly(rgw, ALL_PASSWORDS);
+      await redis.stop();
     }
   }, 60_000);
 });
