@@ -7,6 +7,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFileMailboxStore } from '@portcullis/directory';
 import { cli, tempDir } from './helpers.js';
 
 let dir: string;
@@ -39,6 +40,22 @@ describe('account delete', () => {
     expect((await cli(dir, 'group', 'show', 'mixed@main.test')).out).toBe('mixed@main.test: alice\n');
     expect(await exists(join(dir, 'state', 'domains', 'other.test', 'access.yaml'))).toBe(true);
     expect(parse(await readFile(join(dir, 'state', 'domains', 'other.test', 'access.yaml'), 'utf8'))).toEqual({});
+  });
+
+  it('removes the mailbox ACL entries naming it, in every account\'s mailboxes; a domain deletion those naming the domain', async () => {
+    const mailboxes = createFileMailboxStore(join(dir, 'state'));
+    const share = (owner: string, acl: Record<string, string>) =>
+      mailboxes.updateMailboxes(owner, (cur) => ({ next: { ...cur, mailboxes: { Shared: { uidValidity: 1, acl } } }, result: null }));
+    await share('alice@main.test', { 'carol@other.test': 'lr', '-carol@alias.test': 'w', 'dave@other.test': 'lr', 'anyone@other.test': 'l', anyone: 'l' });
+    await share('dave@other.test', { carol: 'lrs', alice: 'l', 'alice@main.test': 'l' });
+    expect((await cli(dir, 'account', 'delete', 'carol@other.test')).code).toBe(0);
+    const acl = async (owner: string) => (await mailboxes.getMailboxes(owner)).mailboxes['Shared']?.acl;
+    expect(await acl('alice@main.test')).toEqual({ 'dave@other.test': 'lr', 'anyone@other.test': 'l', anyone: 'l' });
+    expect(await acl('dave@other.test')).toEqual({ alice: 'l', 'alice@main.test': 'l' });
+    expect((await cli(dir, 'domain', 'delete', 'other.test', '--force')).code).toBe(0);
+    expect(await acl('alice@main.test')).toEqual({ anyone: 'l' });
+    expect(await mailboxes.listSharingOwners()).toEqual(['alice@main.test']);
+    await mailboxes.close();
   });
 
   it('refuses the main postmaster, unknown accounts and extra arguments', async () => {

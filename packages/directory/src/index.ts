@@ -7,3 +7,4 @@ export { checkDirectorySpec, FILE_DIRECTORY, isRedisDirectory, openDirectoryStor
 export { createFileMailboxStore, type FileMailboxStoreOptions } from './mailboxes-file.js';
 export { createRedisMailboxStore, type RedisMailboxStoreOptions } from './mailboxes-redis.js';
 export { openMailboxStore } from './mailboxes-open.js';
+export { forgetInMailboxAcls, type AclTarget } from './acl-cleanup.js';

@@ -5,7 +5,9 @@ import { applyAssignments, parseAssignments, type Assignment } from '../settings
 import { SETTING_KEYS } from '../settings/setting-keys.js';
 import { redactAccountSettings } from '../settings/redact.js';
 import { password as passwordValue, ValueError } from '../settings/value-parsers.js';
-import { asCliError, ConflictError, deleterOf, requireAccount, resolveAddress, type CommandContext, type StoreContext } from './context.js';
+import { forgetInMailboxAcls } from '@portcullis/directory';
+import type { MailboxStore } from '@portcullis/auth-core';
+import { asCliError, ConflictError, deleterOf, requireAccount, resolveAddress, withMailboxes, type CommandContext, type StoreContext } from './context.js';
 import { effectiveEncryption, encodeSecretAssignments } from './passwords.js';
 
 async function settingsWith(
@@ -107,13 +109,18 @@ export async function accountSet(ctx: CommandContext, address: string, args: str
  * the admin API); answers its address. The main domain's postmaster always stays: it is the
  * administrator of last resort (it holds Master implicitly).
  */
-export async function deleteAccountWith(ctx: StoreContext, address: string): Promise<string> {
+export async function deleteAccountWith(ctx: StoreContext & { mailboxes?: MailboxStore | undefined }, address: string): Promise<string> {
   const account = await requireAccount(ctx, address);
   const canonical = `${account.name}@${account.domain}`;
   if (account.name === 'postmaster' && account.domain === ctx.config.mainDomain) {
     throw new ConflictError(`${canonical} cannot be deleted: it is the main domain's postmaster`);
   }
-  await deleterOf(ctx.store).deleteAccount(account.domain, account.name);
+  const deleter = deleterOf(ctx.store);
+  const domain = await ctx.store.getDomain(account.domain);
+  const domainNames = new Set([account.domain, ...(domain?.aliases ?? []).map((a) => a.toLowerCase())]);
+  // other accounts' mailbox ACLs first: a deletion cut short can be run again
+  await withMailboxes(ctx, (m) => forgetInMailboxAcls(m, { kind: 'account', name: account.name, domainNames }));
+  await deleter.deleteAccount(account.domain, account.name);
   return canonical;
 }
 

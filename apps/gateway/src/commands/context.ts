@@ -1,5 +1,12 @@
-import { hasDirectoryDeleter, type AccountRecord, type DirectoryDeleter, type DirectoryStore, type DomainSettings } from '@portcullis/auth-core';
-import { canonicalAccount, canonicalDomain, DirectoryError, openDirectoryStore } from '@portcullis/directory';
+import {
+  hasDirectoryDeleter,
+  type AccountRecord,
+  type DirectoryDeleter,
+  type DirectoryStore,
+  type DomainSettings,
+  type MailboxStore,
+} from '@portcullis/auth-core';
+import { canonicalAccount, canonicalDomain, DirectoryError, openDirectoryStore, openMailboxStore } from '@portcullis/directory';
 import { loadConfig, type GatewayConfig } from '../config/load.js';
 import { CommandError, UsageError } from '../errors.js';
 
@@ -23,6 +30,20 @@ export class NotFoundError extends CommandError {}
 
 /** The operation would break what must stay (the main domain, a domain with accounts): 409. */
 export class ConflictError extends CommandError {}
+
+/**
+ * Run `body` with the mailbox store beside the directory: the caller's (the running gateway's),
+ * else one opened for this call (the CLI) and closed after it.
+ */
+export async function withMailboxes<T>(ctx: StoreContext & { mailboxes?: MailboxStore | undefined }, body: (m: MailboxStore) => Promise<T>): Promise<T> {
+  if (ctx.mailboxes) return body(ctx.mailboxes);
+  const opened = openMailboxStore(ctx.config.directory, { dataDir: ctx.config.dataDir });
+  try {
+    return await body(opened);
+  } finally {
+    await opened.close();
+  }
+}
 
 /** The store cannot delete (a directory store without the optional DirectoryDeleter capability). */
 export function deleterOf(store: DirectoryStore): DirectoryStore & DirectoryDeleter {

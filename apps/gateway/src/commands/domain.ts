@@ -1,4 +1,5 @@
-import type { DomainSettings } from '@portcullis/auth-core';
+import type { DomainSettings, MailboxStore } from '@portcullis/auth-core';
+import { forgetInMailboxAcls } from '@portcullis/directory';
 import { stringify } from 'yaml';
 import { UsageError } from '../errors.js';
 import { applyAssignments, parseAssignments, type Assignment } from '../settings/assignments.js';
@@ -9,6 +10,7 @@ import {
   deleterOf,
   ensureMainDomain,
   requireDomain,
+  withMailboxes,
   requireDomainName,
   type CommandContext,
   type StoreContext,
@@ -74,7 +76,7 @@ export async function domainSet(ctx: CommandContext, rawName: string, args: stri
  * Delete a domain (shared by `domain delete` and the admin API); answers its canonical name. A
  * domain with accounts goes only with `force` (and its accounts with it); the main domain never.
  */
-export async function deleteDomainWith(ctx: StoreContext, rawName: string, force: boolean): Promise<string> {
+export async function deleteDomainWith(ctx: StoreContext & { mailboxes?: MailboxStore | undefined }, rawName: string, force: boolean): Promise<string> {
   const domain = await requireDomain(ctx.store, rawName);
   if (domain.name === ctx.config.mainDomain) throw new ConflictError(`the main domain ${domain.name} cannot be deleted`);
   if (!force) {
@@ -83,7 +85,11 @@ export async function deleteDomainWith(ctx: StoreContext, rawName: string, force
       throw new ConflictError(`domain ${domain.name} has ${accounts.length} account${accounts.length === 1 ? '' : 's'}: delete them first, or force`);
     }
   }
-  await deleterOf(ctx.store).deleteDomain(domain.name);
+  const deleter = deleterOf(ctx.store);
+  const domainNames = new Set([domain.name, ...(domain.aliases ?? []).map((a) => a.toLowerCase())]);
+  // other domains' mailbox ACLs first: a deletion cut short can be run again
+  await withMailboxes(ctx, (m) => forgetInMailboxAcls(m, { kind: 'domain', domainNames }));
+  await deleter.deleteDomain(domain.name);
   return domain.name;
 }
 
