@@ -64,22 +64,34 @@ function accessFilter(options: ListenerOptions, access: NonNullable<ListenerDeps
   const own = makeAddressFilter(options.grant, options.deny);
   let lastKey = '';
   let last = own;
+  // one warning per problem, not one per connection while it lasts
+  let warned = '';
+  const warn = (what: string, err: unknown): void => {
+    const message = (err as Error).message;
+    if (warned === message) return;
+    warned = message;
+    log.warn({ err: message }, `listener Grant/Deny override ${what}; the last lists stay in force`);
+  };
   return async () => {
     let rule: AccessRule | undefined;
     try {
       rule = await access();
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'listener Grant/Deny override unavailable; the last lists stay in force');
+      warn('unavailable', err);
       return last;
     }
     const key = rule === undefined ? '' : JSON.stringify([rule.grant ?? null, rule.deny ?? null]);
-    if (key === lastKey) return last;
+    if (key === lastKey) {
+      warned = '';
+      return last;
+    }
     try {
       last = rule === undefined ? own : makeAddressFilter(rule.grant ?? options.grant, rule.deny ?? options.deny);
       lastKey = key;
+      warned = '';
       log.info({ grant: rule?.grant ?? options.grant ?? [], deny: rule?.deny ?? options.deny ?? [] }, 'listener Grant/Deny changed');
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'listener Grant/Deny override refused; the last lists stay in force');
+      warn('refused', err);
     }
     return last;
   };

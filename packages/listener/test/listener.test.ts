@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { pino } from 'pino';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -304,5 +305,13 @@ describe('Grant and Deny changed at run time (the access provider)', () => {
     expect(await (await probe(l.port)).client.line()).toBe('* READY plain');
     mode = 'throw';
     expect(await (await probe(l.port)).client.line()).toBe('* READY plain');
+  });
+
+  it('warns once per problem, not once per connection', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const l = await server({}, { logger, access: () => Promise.reject(new Error('directory down')) });
+    for (let i = 0; i < 3; i++) expect(await (await probe(l.port)).client.line()).toBe('* READY plain');
+    expect(lines.filter((line) => line.includes('override unavailable'))).toHaveLength(1);
   });
 });
