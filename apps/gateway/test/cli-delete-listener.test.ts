@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileMailboxStore } from '@portcullis/directory';
+import { startRedisServer } from '@portcullis/redis-client/testing';
+import { createRedisCache } from '@portcullis/session-cache';
 import { cli, tempDir } from './helpers.js';
 
 let dir: string;
@@ -123,5 +125,29 @@ describe('listener', () => {
     expect((await cli(dir, 'listener', 'open', 'imap:1143')).code).toBe(2);
     expect((await cli(dir, 'listener', 'deny')).code).toBe(2);
     expect(await exists(join(dir, 'state', 'server.yaml'))).toBe(false);
+  });
+});
+
+describe('with a Redis cache shared with running gateways', () => {
+  it('account delete and domain delete close the deleted accounts\' WebUser sessions', async () => {
+    const redis = await startRedisServer();
+    const cache = await createRedisCache(redis.url);
+    try {
+      await writeFile(join(dir, 'portcullis.yaml'), `mainDomain: main.test\ndataDir: state\ncache: ${redis.url}\n`);
+      const session = { kind: 'webuser' as const, createdAt: Date.now() };
+      await cache.putSession('s-carol-1', { ...session, account: 'carol@other.test' }, 600);
+      await cache.putSession('s-carol-2', { ...session, account: 'carol@other.test' }, 600);
+      await cache.putSession('s-dave', { ...session, account: 'dave@other.test' }, 600);
+      await cache.putSession('s-alice', { ...session, account: 'alice@main.test' }, 600);
+      expect(await cli(dir, 'account', 'delete', 'carol@other.test')).toMatchObject({ code: 0, out: 'deleted account carol@other.test (closed 2 sessions)\n' });
+      expect(await cache.getSession('s-carol-1')).toBeNull();
+      expect(await cache.getSession('s-dave')).not.toBeNull();
+      expect(await cli(dir, 'domain', 'delete', 'other.test', '--force')).toMatchObject({ code: 0, out: 'deleted domain other.test (closed 1 session)\n' });
+      expect(await cache.getSession('s-dave')).toBeNull();
+      expect(await cache.getSession('s-alice')).not.toBeNull();
+    } finally {
+      await cache.close();
+      await redis.stop();
+    }
   });
 });

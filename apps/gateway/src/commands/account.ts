@@ -9,6 +9,7 @@ import { forgetInMailboxAcls } from '@portcullis/directory';
 import type { MailboxStore } from '@portcullis/auth-core';
 import { asCliError, ConflictError, deleterOf, requireAccount, resolveAddress, withMailboxes, type CommandContext, type StoreContext } from './context.js';
 import { effectiveEncryption, encodeSecretAssignments } from './passwords.js';
+import { closeSessionsFromCli } from './sessions.js';
 
 async function settingsWith(
   ctx: StoreContext,
@@ -131,7 +132,7 @@ export async function accountDelete(ctx: CommandContext, address: string): Promi
   } catch (err) {
     throw asCliError(err);
   }
-  ctx.io.out(`deleted account ${deleted}\n`);
+  ctx.io.out(`deleted account ${deleted}${await closeSessionsFromCli(ctx, [deleted])}\n`);
 }
 
 export async function accountShow(ctx: CommandContext, address: string): Promise<void> {

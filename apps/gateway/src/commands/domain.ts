@@ -2,6 +2,7 @@ import type { DomainSettings, MailboxStore } from '@portcullis/auth-core';
 import { forgetInMailboxAcls } from '@portcullis/directory';
 import { stringify } from 'yaml';
 import { UsageError } from '../errors.js';
+import { closeSessionsFromCli } from './sessions.js';
 import { applyAssignments, parseAssignments, type Assignment } from '../settings/assignments.js';
 import { redactDefaults } from '../settings/redact.js';
 import {
@@ -95,12 +96,15 @@ export async function deleteDomainWith(ctx: StoreContext & { mailboxes?: Mailbox
 
 export async function domainDelete(ctx: CommandContext, rawName: string, force: boolean): Promise<void> {
   let name: string;
+  let accounts: string[] = [];
   try {
+    const domain = await ctx.store.resolveDomain(rawName);
+    if (domain) accounts = (await ctx.store.listAccounts(domain.name)).map((a) => `${a}@${domain.name}`);
     name = await deleteDomainWith(ctx, rawName, force);
   } catch (err) {
     throw asCliError(err);
   }
-  ctx.io.out(`deleted domain ${name}\n`);
+  ctx.io.out(`deleted domain ${name}${await closeSessionsFromCli(ctx, accounts)}\n`);
 }
 
 export async function domainShow(ctx: CommandContext, rawName: string): Promise<void> {
