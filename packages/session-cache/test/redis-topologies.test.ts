@@ -80,6 +80,12 @@ describe('Cluster URL', () => {
       expect(a.status()).toBe('ok');
       // several accounts, so that the scripts run on more than one node
       for (const account of ['c1@x.test', 'c2@y.test', 'c3@z.test', 'c4@w.test']) await exercise(a, b, account);
+      // sessions and their per-account index live in different slots: each a command of its own
+      const ids = Array.from({ length: 6 }, (_, i) => `cluster-s${i}`);
+      for (const id of ids) await a.putSession(id, { account: 'lister@x.test', kind: 'webuser', createdAt: 1 }, 60);
+      expect(await b.touchSession(ids[0]!, 120)).toBe(true);
+      await b.deleteSession(ids[1]!);
+      expect((await b.listSessions('lister@x.test')).map((s) => s.id).sort()).toEqual(ids.slice(2).concat(ids[0]!).sort());
       const client = createRedisClient(cluster.url);
       try {
         expect(client).toBeInstanceOf(Cluster);
