@@ -91,7 +91,8 @@ function configuredListener(config: GatewayConfig, name: string): GatewayConfig[
 export function listenerViews(config: GatewayConfig, overrides: ListenerAccessMap): ListenerAccessView[] {
   return config.listeners.map((l) => {
     const name = listenerName(l);
-    const o = overrides[name] ?? {};
+    // an http listener never applies one (changeListenerAccess refuses to set it)
+    const o = l.service === 'http' ? {} : (overrides[name] ?? {});
     const grant = l.grant ?? [];
     const deny = l.deny ?? [];
     return {
