@@ -238,7 +238,7 @@ describe('the web admin', () => {
     await page.getByRole('button', { name: 'Update Access Rights' }).click();
     await expectText(rights.getByRole('status'), /Access rights updated: Monitor/);
     expect((await gw.cliOk('rights', 'show', ALICE.address)).stdout).toMatch(/Monitor/);
-    await browser.screenshot('account-settings');
+    // account-settings.png comes from webadmin-more.test.ts (with an open session listed)
   });
 
   it('the login log names the rule that refused each login', async () => {
@@ -311,7 +311,7 @@ describe('the web admin', () => {
     await page.getByLabel(/^Client IP Addresses/).fill('127.0.0.0/8\n10.1.0.0/16');
     await page.getByRole('button', { name: 'Update', exact: true }).click();
     await expectText(page.getByRole('status').first(), /Client IP Addresses updated/);
-    await browser.screenshot('client-addresses');
+    // client-addresses.png comes from webadmin-more.test.ts (a listener's Deny set in the page)
 
     await open('#/server/login-security', 'Login Security');
     await page.getByLabel(/Hide .Account Unknown. messages/).check();

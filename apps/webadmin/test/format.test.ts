@@ -11,6 +11,8 @@ import {
   parseList,
   parseRoute,
   routeHref,
+  sameList,
+  shortId,
   type Route,
 } from '../src/site/app/format.js';
 
@@ -59,6 +61,18 @@ describe('form values', () => {
     expect(formatTime('2023-11-14T22:13:20.123Z')).toBe('2023-11-14 22:13:20Z');
     expect(formatTime(undefined)).toBe('');
     expect(formatTime('not a time')).toBe('not a time');
+  });
+});
+
+describe('session IDs and lists', () => {
+  it('a session ID shows as its first 8 characters only; a short one not at all', () => {
+    expect(shortId('abcdefghijklmnopqrstuvwxyz')).toBe('abcdefgh\u2026');
+    expect(shortId('abcdefgh')).toBe('\u2026');
+  });
+  it('sameList compares items in order', () => {
+    expect(sameList(['a', 'b'], ['a', 'b'])).toBe(true);
+    expect(sameList(['a', 'b'], ['b', 'a'])).toBe(false);
+    expect(sameList([], ['a'])).toBe(false);
   });
 });
 

@@ -59,6 +59,9 @@ export interface DomainRow {
 export type Settings = Record<string, unknown>;
 export interface DomainView {
   name: string;
+  /** the main domain (it cannot be deleted) */
+  main?: boolean;
+  accounts?: number;
   settings: Settings & { loginMethods?: string[] };
 }
 export interface AccountRow {
@@ -114,8 +117,20 @@ export interface ListenerRow {
   address?: string;
   port: number;
   tls?: string;
+  /** the lists in force */
   grant: string[];
   deny: string[];
+  /** the configuration file's lists, and which of them a run-time override replaces */
+  config?: { grant: string[]; deny: string[] };
+  overridden?: { grant: boolean; deny: boolean };
+}
+/** A WebUser session; `id` is the session ID itself (a bearer credential: never shown in full). */
+export interface SessionRow {
+  id: string;
+  account: string;
+  kind?: string;
+  createdAt?: number | string;
+  expiresAt?: number | string;
 }
 
 export const api = {
@@ -128,6 +143,8 @@ export const api = {
   createDomain: (name: string) => request<{ name: string }>('POST', '/api/v1/domains', { name }),
   domain: (d: string) => request<DomainView>('GET', `/api/v1/domains/${enc(d)}`),
   patchDomain: (d: string, settings: Settings) => request<DomainView>('PATCH', `/api/v1/domains/${enc(d)}`, { settings }),
+  deleteDomain: (d: string, force: boolean) =>
+    request<void>('DELETE', `/api/v1/domains/${enc(d)}${force ? '?force=true' : ''}`),
 
   accounts: (d: string) => request<{ accounts: AccountRow[] }>('GET', `/api/v1/domains/${enc(d)}/accounts`),
   createAccount: (d: string, name: string, password?: string) =>
@@ -135,6 +152,7 @@ export const api = {
   account: (d: string, a: string) => request<AccountView>('GET', `/api/v1/domains/${enc(d)}/accounts/${enc(a)}`),
   patchAccount: (d: string, a: string, body: { settings?: Settings; password?: string }) =>
     request<unknown>('PATCH', `/api/v1/domains/${enc(d)}/accounts/${enc(a)}`, body),
+  deleteAccount: (d: string, a: string) => request<void>('DELETE', `/api/v1/domains/${enc(d)}/accounts/${enc(a)}`),
   rights: (d: string, a: string) => request<{ rights: string[] }>('GET', `/api/v1/domains/${enc(d)}/accounts/${enc(a)}/rights`),
   putRights: (d: string, a: string, rights: string[]) =>
     request<unknown>('PUT', `/api/v1/domains/${enc(d)}/accounts/${enc(a)}/rights`, { rights }),
@@ -153,6 +171,12 @@ export const api = {
   server: () => request<{ settings: Settings }>('GET', '/api/v1/server'),
   patchServer: (settings: Settings) => request<{ settings: Settings }>('PATCH', '/api/v1/server', { settings }),
   listeners: () => request<{ listeners: ListenerRow[] }>('GET', '/api/v1/listeners'),
+  /** a list replaces the file's; null goes back to the file's */
+  patchListener: (name: string, body: { grant?: string[] | null; deny?: string[] | null }) =>
+    request<ListenerRow>('PATCH', `/api/v1/listeners/${enc(name)}`, body),
+
+  sessions: (account: string) => request<{ sessions: SessionRow[] }>('GET', `/api/v1/sessions?account=${enc(account)}`),
+  closeSession: (id: string) => request<void>('DELETE', `/api/v1/sessions/${enc(id)}`),
 
   lockout: (key: string) => request<{ locked: boolean }>('GET', `/api/v1/lockout?key=${enc(key)}`),
   unlock: (key: string) => request<unknown>('DELETE', `/api/v1/lockout?key=${enc(key)}`),

@@ -40,3 +40,30 @@ export function panel(title: string, ...children: (Node | null)[]): HTMLElement 
   const id = `panel-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
 }
+
+/**
+ * A destructive button that asks first, inline (no window.confirm: it is announced, styled, and
+ * found by role like everything else). `act` runs on "Yes"; its rejection is shown by the caller.
+ */
+export function confirmButton(label: string, question: () => string, act: () => Promise<void>): HTMLElement {
+  const wrap = h('div', { class: 'confirm' });
+  const first = h('button', { type: 'button', class: 'danger' }, label);
+  const ask = () => {
+    const yes = h('button', { type: 'button', class: 'danger' }, `Yes, ${label}`);
+    const no = h('button', { type: 'button' }, 'Cancel');
+    const box = h('div', { class: 'confirm-box', role: 'alertdialog', 'aria-label': `Confirm: ${label}` }, h('p', {}, question()), h('div', { class: 'buttons' }, yes, no));
+    no.addEventListener('click', () => wrap.replaceChildren(first));
+    yes.addEventListener('click', () => {
+      yes.disabled = true;
+      // act shows its own failure; the question goes away either way
+      void act()
+        .catch(() => undefined)
+        .finally(() => wrap.replaceChildren(first));
+    });
+    wrap.replaceChildren(box);
+    yes.focus();
+  };
+  first.addEventListener('click', ask);
+  wrap.append(first);
+  return wrap;
+}

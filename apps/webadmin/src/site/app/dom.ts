@@ -73,6 +73,8 @@ export function statusLine(): { el: HTMLElement; ok(text: string): void; fail(te
   return {
     el,
     ok(text) {
+      // back to a polite status after an earlier failure made it an alert
+      el.setAttribute('role', 'status');
       el.className = 'status ok';
       el.textContent = text;
     },
@@ -82,6 +84,7 @@ export function statusLine(): { el: HTMLElement; ok(text: string): void; fail(te
       el.textContent = text;
     },
     clear() {
+      el.setAttribute('role', 'status');
       el.className = 'status';
       el.textContent = '';
     },

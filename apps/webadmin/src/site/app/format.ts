@@ -129,3 +129,16 @@ export const DOMAIN_RIGHTS: readonly { name: string; label: string }[] = [
 
 /** The Login Methods panel, in the order auth-core's LOGIN_METHODS lists them. */
 export const LOGIN_METHODS = ['CLRTXT', 'CRAM-MD5', 'DIGEST-MD5', 'APOP', 'GSSAPI', 'NTLM', 'MSN', 'SESSIONID', 'SCRAM'] as const;
+
+/**
+ * The first characters of a session ID, enough to tell sessions apart on a page: the full ID is a
+ * bearer credential and must not sit in the page for anyone looking over a shoulder.
+ */
+export function shortId(id: string, keep = 8): string {
+  return id.length <= keep ? '\u2026' : `${id.slice(0, keep)}\u2026`;
+}
+
+/** Two lists with the same items in the same order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,12 +1,13 @@
 /**
- * Account Settings: the password (set, never shown), the login security settings, and the Access
- * Rights panel with the spec's two groups of rights.
+ * Account Settings: the password (set, never shown), the login security settings, the Access
+ * Rights panel with the spec's two groups of rights, the account's open WebUser sessions, and
+ * deleting the account.
  */
-import { api, type AccountView } from '../api.js';
-import { describeError, errorPanel, link, pageHeader, panel } from '../common.js';
+import { api, type AccountView, type SessionRow } from '../api.js';
+import { confirmButton, describeError, errorPanel, link, pageHeader, panel } from '../common.js';
 import type { PageContext } from '../context.js';
 import { checkbox, h, statusLine, textField, uid } from '../dom.js';
-import { DOMAIN_RIGHTS, MAIN_DOMAIN_RIGHTS } from '../format.js';
+import { DOMAIN_RIGHTS, formatTime, MAIN_DOMAIN_RIGHTS, shortId } from '../format.js';
 
 /** Boolean account settings shown as checkboxes, with the built-in default when the account has none. */
 const FLAGS: readonly { key: string; label: string; fallback: boolean }[] = [
@@ -39,6 +40,87 @@ export async function renderAccountSettings(ctx: PageContext, domain: string, ac
   main.append(passwordPanel(domain, account, view), settingsPanel(domain, account, view));
   main.append(await rightsPanel(domain, account, view));
   main.append(h('p', {}, link({ page: 'effective-rights' }, 'Compute this account\u2019s rights on a mailbox')));
+  main.append(await sessionsPanel(view.address ?? address));
+  main.append(deletePanel(ctx, domain, account, view.address ?? address));
+}
+
+/** The account's WebUser sessions, each closable; the ID shows only as a short prefix. */
+async function sessionsPanel(address: string): Promise<HTMLElement> {
+  const body = h('div', {});
+  const status = statusLine();
+  const draw = async (): Promise<void> => {
+    let sessions: SessionRow[];
+    try {
+      sessions = (await api.sessions(address)).sessions;
+    } catch (err) {
+      body.replaceChildren(errorPanel(err));
+      return;
+    }
+    if (sessions.length === 0) {
+      body.replaceChildren(h('p', { class: 'empty' }, 'No open WebUser sessions.'));
+      return;
+    }
+    body.replaceChildren(
+      h(
+        'table',
+        { class: 'grid sessions' },
+        h('caption', {}, `${sessions.length} open session${sessions.length === 1 ? '' : 's'}`),
+        h('thead', {}, h('tr', {}, ...['Session', 'Kind', 'Created', 'Expires', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'tbody',
+          {},
+          ...sessions.map((s) => {
+            const label = shortId(s.id);
+            const close = h('button', { type: 'button', class: 'link danger', 'aria-label': `Close session ${label}` }, 'Close');
+            close.addEventListener('click', () => {
+              close.disabled = true;
+              api
+                .closeSession(s.id)
+                .then(() => {
+                  status.ok(`Session ${label} closed.`);
+                  return draw();
+                })
+                .catch((err: unknown) => {
+                  close.disabled = false;
+                  status.fail(describeError(err));
+                });
+            });
+            return h(
+              'tr',
+              {},
+              h('th', { scope: 'row', class: 'rights' }, label),
+              h('td', {}, s.kind ?? ''),
+              h('td', { class: 'time' }, formatTime(s.createdAt)),
+              h('td', { class: 'time' }, formatTime(s.expiresAt)),
+              h('td', {}, close),
+            );
+          }),
+        ),
+      ),
+    );
+  };
+  await draw();
+  const refresh = h('button', { type: 'button', class: 'secondary' }, 'Refresh');
+  refresh.addEventListener('click', () => {
+    status.clear();
+    void draw();
+  });
+  return panel('Sessions', body, h('div', { class: 'buttons' }, refresh), status.el);
+}
+
+/** Deleting the account: asked first; its settings, passwords, mailboxes and sessions all go. */
+function deletePanel(ctx: PageContext, domain: string, account: string, address: string): HTMLElement {
+  const status = statusLine();
+  const button = confirmButton(
+    'Delete Account',
+    () => `Delete ${address}? Its settings, passwords, access rights, group memberships, mailboxes and ACL entries go, and its sessions are closed. This cannot be undone.`,
+    () =>
+      api.deleteAccount(domain, account).then(
+        () => ctx.navigate({ page: 'accounts', domain }),
+        (err: unknown) => status.fail(describeError(err)),
+      ),
+  );
+  return panel('Delete Account', button, status.el);
 }
 
 function passwordPanel(domain: string, account: string, view: AccountView): HTMLElement {

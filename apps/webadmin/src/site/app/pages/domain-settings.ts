@@ -1,6 +1,6 @@
 /** Domain Settings with the Login Methods panel: which methods the domain advertises. */
 import { api, type DomainView } from '../api.js';
-import { describeError, errorPanel, link, pageHeader, panel } from '../common.js';
+import { confirmButton, describeError, errorPanel, link, pageHeader, panel } from '../common.js';
 import { holds, type PageContext } from '../context.js';
 import { checkbox, h, statusLine } from '../dom.js';
 import { LOGIN_METHODS } from '../format.js';
@@ -78,6 +78,8 @@ export async function renderDomainSettings(ctx: PageContext, domain: string): Pr
   });
   main.append(panel('Login Methods', form));
 
+  if (holds(ctx.me, 'AllDomains') && view.main !== true) main.append(deleteDomainPanel(ctx, view));
+
   const others = Object.entries(view.settings).filter(([k]) => k !== 'loginMethods');
   if (others.length > 0) {
     main.append(
@@ -91,6 +93,26 @@ export async function renderDomainSettings(ctx: PageContext, domain: string): Pr
       ),
     );
   }
+}
+
+/** Deleting the domain: asked first; with accounts it needs the force box ticked. */
+function deleteDomainPanel(ctx: PageContext, view: DomainView): HTMLElement {
+  const count = view.accounts ?? 0;
+  const force = count > 0 ? checkbox(`Also delete its ${count} account${count === 1 ? '' : 's'}`, { name: 'force', checked: false }) : null;
+  const status = statusLine();
+  const button = confirmButton(
+    'Delete Domain',
+    () =>
+      force?.input.checked
+        ? `Delete ${view.name} and its ${count} account${count === 1 ? '' : 's'}? Their settings, passwords, mailboxes and sessions go. This cannot be undone.`
+        : `Delete ${view.name}? This cannot be undone.`,
+    () =>
+      api.deleteDomain(view.name, force?.input.checked === true).then(
+        () => ctx.navigate({ page: 'domains' }),
+        (err: unknown) => status.fail(describeError(err)),
+      ),
+  );
+  return panel('Delete Domain', force ? force.row : null, button, status.el);
 }
 
 /** A setting's value as an operator reads it: lists comma-separated, nothing as (none). */

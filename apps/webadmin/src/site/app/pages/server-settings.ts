@@ -2,11 +2,11 @@
  * The server pages of the Settings realm: Client IP Addresses (with the listeners' Grant/Deny),
  * Login Security (hide unknown account, lockout, unlock), and Helpers (External Authentication).
  */
-import { api, type Settings } from '../api.js';
+import { api, type ListenerRow, type Settings } from '../api.js';
 import { describeError, errorPanel, pageHeader, panel } from '../common.js';
 import type { PageContext } from '../context.js';
 import { checkbox, h, statusLine, textField, uid } from '../dom.js';
-import { parseLines, parseList } from '../format.js';
+import { parseLines, parseList, sameList } from '../format.js';
 
 /** A value that may come nested (`externalAuth: {program}`) or flat (`'externalAuth.program'`). */
 function pick(s: Settings, path: string): unknown {
@@ -70,43 +70,98 @@ export async function renderClientAddresses(ctx: PageContext): Promise<void> {
 
   try {
     const { listeners } = await api.listeners();
-    // Grant/Deny come from the config file and are not changeable while the server runs
-    const list = (xs: string[]): string => (xs.length > 0 ? xs.join(', ') : '(none)');
     main.append(
       panel(
         'Listener Grant and Deny',
-        h('p', { class: 'hint' }, 'Each listener\u2019s own address lists, from the configuration file (change them there and restart).'),
         h(
-          'table',
-          { class: 'grid' },
-          h('caption', {}, `${listeners.length} listener${listeners.length === 1 ? '' : 's'}`),
-          h(
-            'thead',
-            {},
-            h('tr', {}, ...['Listener', 'Service', 'Address', 'TLS', 'Grant', 'Deny'].map((c) => h('th', { scope: 'col' }, c))),
-          ),
-          h(
-            'tbody',
-            {},
-            ...listeners.map((l) =>
-              h(
-                'tr',
-                {},
-                h('th', { scope: 'row' }, l.name),
-                h('td', {}, l.service),
-                h('td', {}, `${l.address ?? ''}:${l.port}`),
-                h('td', {}, l.tls ?? ''),
-                h('td', {}, list(l.grant)),
-                h('td', {}, list(l.deny)),
-              ),
-            ),
-          ),
+          'p',
+          { class: 'hint' },
+          'Each listener\u2019s own address lists, checked before any login: a connection from a Deny address, or from outside a non-empty Grant list, is closed at once. Changes apply to new connections; Reset goes back to the configuration file.',
         ),
+        ...listeners.map((l) => listenerForm(l)),
       ),
     );
   } catch (err) {
     main.append(panel('Listener Grant and Deny', errorPanel(err)));
   }
+}
+
+/** One listener's Grant and Deny lists, editable unless it is an http listener (those stay the file's). */
+function listenerForm(initial: ListenerRow): HTMLElement {
+  let l = initial;
+  const where = `${l.service}, ${l.address ?? ''}:${l.port}${l.tls ? `, TLS ${l.tls}` : ''}`;
+  const grant = textarea('Grant', `grant-${l.name}`, l.grant);
+  const deny = textarea('Deny', `deny-${l.name}`, l.deny);
+  const source = h('p', { class: 'hint source' });
+  const status = statusLine();
+  const showSource = () => {
+    const from = (over: boolean | undefined) => (over ? 'set here' : 'from the configuration file');
+    const fileList = (xs: string[] | undefined) => (xs && xs.length > 0 ? xs.join(', ') : '(none)');
+    source.textContent =
+      `Grant ${from(l.overridden?.grant)}, Deny ${from(l.overridden?.deny)}.` +
+      (l.overridden?.grant || l.overridden?.deny
+        ? ` The file says: Grant ${fileList(l.config?.grant)}; Deny ${fileList(l.config?.deny)}.`
+        : '');
+  };
+  showSource();
+  const editable = l.service !== 'http';
+  if (!editable) {
+    grant.input.readOnly = true;
+    deny.input.readOnly = true;
+    source.textContent = 'An http listener’s lists come from the configuration file only (the admin API must stay reachable).';
+  }
+  // named after the listener: the page holds one Update per listener besides the addresses' own
+  const update = h('button', { type: 'submit', disabled: !editable, 'aria-label': `Update ${l.name}` }, 'Update');
+  const reset = h(
+    'button',
+    { type: 'button', class: 'secondary', disabled: !editable, 'aria-label': `Reset to the configuration file: ${l.name}` },
+    'Reset to the configuration file',
+  );
+  const form = h(
+    'form',
+    { class: 'listener' },
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, `${l.name} (${where})`),
+      h('div', { class: 'pair' }, grant.row, deny.row),
+      source,
+      h('div', { class: 'buttons' }, update, reset),
+      status.el,
+    ),
+  );
+  const apply = (next: ListenerRow, message: string) => {
+    l = { ...l, ...next };
+    grant.input.value = l.grant.join('\n');
+    deny.input.value = l.deny.join('\n');
+    showSource();
+    const list = (xs: string[]) => (xs.length > 0 ? xs.join(', ') : '(none)');
+    status.ok(`${message} Grant: ${list(l.grant)}; Deny: ${list(l.deny)}.`);
+  };
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    // only the list that changed, so the other keeps following the configuration file
+    const body: { grant?: string[]; deny?: string[] } = {};
+    const g = parseList(grant.input.value);
+    const d = parseList(deny.input.value);
+    if (!sameList(g, l.grant)) body.grant = g;
+    if (!sameList(d, l.deny)) body.deny = d;
+    if (Object.keys(body).length === 0) {
+      status.ok('Nothing changed.');
+      return;
+    }
+    api
+      .patchListener(l.name, body)
+      .then((next) => apply(next, `${l.name} updated.`))
+      .catch((err: unknown) => status.fail(describeError(err)));
+  });
+  reset.addEventListener('click', () => {
+    api
+      .patchListener(l.name, { grant: null, deny: null })
+      .then((next) => apply(next, `${l.name} reset to the configuration file.`))
+      .catch((err: unknown) => status.fail(describeError(err)));
+  });
+  return form;
 }
 
 export async function renderLoginSecurity(ctx: PageContext): Promise<void> {
