@@ -19,6 +19,10 @@ export interface BenchOptions {
   authBench: boolean;
   /** the relayed FETCH case (gateway relaying to Dovecot vs Dovecot directly) */
   relayBench: boolean;
+  /** only the relayed case: no auth-core, login or memory figures */
+  relayOnly: boolean;
+  /** rounds of FETCHes per path in the relayed case */
+  relayRounds: number;
   outDir: string;
   /** write V8 CPU profiles of the gateway here (node --cpu-prof) */
   profileDir?: string;
@@ -35,6 +39,8 @@ const HELP = `npm run bench [-- options]   (each also as an environment variable
   --log-level L      the gateway's logLevel                  BENCH_LOG_LEVEL (info)
   --no-auth          skip the in-process auth-core figures   BENCH_AUTH=0
   --no-relay         skip the relayed 10 MB FETCH case       BENCH_RELAY=0
+  --relay-only       only the relayed case (relay.json)      BENCH_RELAY=only
+  --relay-rounds N   FETCH rounds per path, relayed case     BENCH_RELAY_ROUNDS (5)
   --out DIR          results directory                       BENCH_OUT (bench/results)
   --profile DIR      run the gateway under node --cpu-prof   BENCH_PROFILE
 `;
@@ -65,6 +71,8 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
       'log-level': { type: 'string' },
       'no-auth': { type: 'boolean' },
       'no-relay': { type: 'boolean' },
+      'relay-only': { type: 'boolean' },
+      'relay-rounds': { type: 'string' },
       out: { type: 'string' },
       profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -83,6 +91,8 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     logLevel: values['log-level'] ?? env.BENCH_LOG_LEVEL ?? 'info',
     authBench: !(values['no-auth'] ?? env.BENCH_AUTH === '0'),
     relayBench: !(values['no-relay'] ?? env.BENCH_RELAY === '0'),
+    relayOnly: values['relay-only'] ?? env.BENCH_RELAY === 'only',
+    relayRounds: Math.floor(count(values['relay-rounds'] ?? env.BENCH_RELAY_ROUNDS ?? '5', 'relay-rounds', 1)),
     outDir: values.out ?? env.BENCH_OUT ?? fileURLToPath(new URL('../results', import.meta.url)),
     ...(profileDir ? { profileDir } : {}),
   };

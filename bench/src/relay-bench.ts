@@ -7,12 +7,13 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { fixed, formatTable, ratio } from './report/table.js';
 import { findExecutable } from './servers/redis.js';
 import { GATEWAY_CLI } from './servers/gateway.js';
-import { freePort, startProcess, stopProcess } from './servers/processes.js';
+import { cpuSeconds, cpuTimes, freePort, startProcess, stopProcess, type CpuTimes } from './servers/processes.js';
 
 const run = promisify(execFile);
 /** enough of the received bytes' end to hold a whole tagged reply (a login's carries the capabilities) */
@@ -25,18 +26,49 @@ const UPSTREAM_PASSWORD = 'relay-Upstream-1';
 const MASTER_USER = 'benchmaster';
 const MASTER_PASSWORD = 'bench-Master-1';
 
+/** one path's figures: MB/s of its median round, CPU per MB over all its rounds */
+export interface RelayPath {
+  MBps: number;
+  /** MB/s of every round, in order */
+  roundsMBps: number[];
+  /** CPU milliseconds per MB (1e6 bytes) of the process in the middle: the gateway or the bare proxy */
+  relayCpuMsPerMB?: number;
+  /** of which in the kernel (system time) */
+  relaySysMsPerMB?: number;
+  /** of Dovecot (its whole process tree: the session's imap process does the work) */
+  dovecotCpuMsPerMB: number;
+  /** of the FETCH client (the bench process) */
+  clientCpuMsPerMB: number;
+  /** cores each process kept busy during the FETCHes: near 1, that process was the bottleneck */
+  relayCores?: number;
+  dovecotCores: number;
+  clientCores: number;
+}
+
 export interface RelayFigures {
   messageBytes: number;
   fetchesPerRound: number;
   rounds: number;
-  /** MB/s, median round */
-  directMBps: number;
-  relayedMBps: number;
-  /** relayed / direct */
+  /** every path plain TCP on loopback: no TLS anywhere */
+  transport: string;
+  direct: RelayPath;
+  gateway: RelayPath;
+  /** a bare `pipe()` proxy in its own Node process: the least a Node relay costs on this machine */
+  bareProxy: RelayPath;
+  /** MB/s through the gateway / MB/s direct (the issue's figure) */
   ratio: number;
-  /** a bare `pipe()` proxy in its own Node process: what any Node relay gets on this machine */
-  bareProxyMBps: number;
   bareProxyRatio: number;
+  /** gateway MB/s / bare proxy MB/s */
+  gatewayToBareProxy: number;
+  /** the gateway's CPU per MB / the bare proxy's: what the relay code adds per byte, steady under load */
+  gatewayCpuToBareProxy: number;
+  /**
+   * the direct path's CPU per MB (client + Dovecot) / the relayed path's (client + gateway +
+   * Dovecot): the MB/s ratio when the cores, not the hops' latency, are what limits
+   */
+  directToGatewayPathCpu: number;
+  /** the load average (1 min) before and after the case: other work on the machine */
+  loadAverage: [number, number];
   target: number;
 }
 
@@ -56,18 +88,28 @@ function bigMessage(bytes: number): string {
   return head + line.repeat(Math.ceil(bytes / line.length));
 }
 
-/** an IMAP client on a raw socket: login, SELECT, then timed FETCHes of message 1 */
+/**
+ * An IMAP client on a raw socket: login, SELECT, then timed FETCHes of message 1. Per chunk it only
+ * adds up the length and keeps a reference; it looks for the tagged reply only when a chunk ends
+ * in LF, so that its own CPU stays small next to the servers' (its CPU per MB is reported).
+ */
 class FetchClient {
-  private chunks: Buffer[] = [];
-  private waiter: (() => void) | undefined;
+  private received = 0;
+  /** the last chunks, at least TAIL bytes of them when there are that many */
+  private recent: Buffer[] = [];
+  private recentBytes = 0;
+  private onLine: (() => void) | undefined;
   private tag = 0;
 
   private constructor(private readonly socket: net.Socket) {
     socket.on('data', (d: Buffer) => {
-      this.chunks.push(d);
-      this.waiter?.();
+      this.received += d.length;
+      this.recent.push(d);
+      this.recentBytes += d.length;
+      while (this.recent.length > 1 && this.recentBytes - this.recent[0]!.length >= TAIL) this.recentBytes -= this.recent.shift()!.length;
+      if (d[d.length - 1] === 0x0a) this.onLine?.();
     });
-    socket.on('close', () => this.waiter?.());
+    socket.on('close', () => this.onLine?.());
   }
 
   static async open(port: number): Promise<FetchClient> {
@@ -82,37 +124,39 @@ class FetchClient {
     return c;
   }
 
-  /** wait until the received bytes' tail satisfies `done`; answers the total bytes since the call */
-  private async until(done: (tail: string) => boolean): Promise<number> {
-    let total = 0;
-    let tail = '';
-    const deadline = Date.now() + COMMAND_TIMEOUT_MS;
-    for (;;) {
-      while (this.chunks.length > 0) {
-        const c = this.chunks.shift()!;
-        total += c.length;
-        tail = (tail + c.subarray(Math.max(0, c.length - TAIL)).toString('latin1')).slice(-TAIL);
-      }
-      if (done(tail)) return total;
-      if (this.socket.destroyed) throw new Error(`connection closed; last: ${tail}`);
-      if (Date.now() > deadline) throw new Error(`no reply in time; last: ${tail.slice(-200)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1000);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.waiter = undefined;
-    }
+  private tail(): string {
+    const joined = this.recent.length === 1 ? this.recent[0]! : Buffer.concat(this.recent);
+    return joined.subarray(Math.max(0, joined.length - TAIL)).toString('latin1');
+  }
+
+  /** wait until the received bytes' tail satisfies `done`; answers the bytes received since the call */
+  private until(done: (tail: string) => boolean): Promise<number> {
+    const from = this.received;
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`no reply in time; last: ${this.tail().slice(-200)}`)), COMMAND_TIMEOUT_MS);
+      const finish = (err?: Error): void => {
+        clearTimeout(timer);
+        this.onLine = undefined;
+        if (err) reject(err);
+        else resolve(this.received - from);
+      };
+      this.onLine = () => {
+        if (done(this.tail())) finish();
+        else if (this.socket.destroyed) finish(new Error(`connection closed; last: ${this.tail().slice(-200)}`));
+      };
+      // what has arrived already (the greeting, before the first wait) counts too
+      if (this.recentBytes > 0 && this.recent[this.recent.length - 1]!.at(-1) === 0x0a) this.onLine();
+    });
   }
 
   async command(text: string): Promise<number> {
     const tag = `b${++this.tag}`;
-    this.socket.write(`${tag} ${text}\r\n`);
+    this.recent = [];
+    this.recentBytes = 0;
     const ended = new RegExp(`(^|\\r\\n)${tag} (OK|NO|BAD)[^\\r\\n]*\\r\\n$`);
-    const bytes = await this.until((tail) => ended.test(tail));
-    return bytes;
+    const reply = this.until((tail) => ended.test(tail));
+    this.socket.write(`${tag} ${text}\r\n`);
+    return reply;
   }
 
   close(): void {
@@ -120,17 +164,48 @@ class FetchClient {
   }
 }
 
-async function fetchRound(port: number, login: string, fetches: number): Promise<{ seconds: number; bytes: number }> {
+/** a process whose CPU time is watched during the FETCHes */
+interface Watched {
+  pid: number;
+  /** with its children (Dovecot's imap process is a child of the master) */
+  tree: boolean;
+}
+
+interface Round {
+  seconds: number;
+  bytes: number;
+  /** CPU seconds during the FETCHes: the relay in the middle (none when direct), Dovecot, the client */
+  relayCpuS: number;
+  /** of which in the kernel: the socket reads and writes */
+  relaySysS: number;
+  dovecotCpuS: number;
+  clientCpuS: number;
+}
+
+async function fetchRound(port: number, login: string, fetches: number, dovecot: Watched, relay?: Watched): Promise<Round> {
   const c = await FetchClient.open(port);
   try {
     await c.command(login);
     await c.command('SELECT INBOX');
+    // CPU read right around the FETCHes: the logins and their processes stay out of the figures
+    const none: CpuTimes = { userS: 0, systemS: 0 };
+    const [relay0, dovecot0] = await Promise.all([relay ? cpuTimes(relay.pid, relay.tree) : none, cpuSeconds(dovecot.pid, dovecot.tree)]);
+    const client0 = process.cpuUsage();
     const started = process.hrtime.bigint();
     let bytes = 0;
     for (let i = 0; i < fetches; i++) bytes += await c.command('FETCH 1 BODY.PEEK[]');
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const client = process.cpuUsage(client0);
+    const [relay1, dovecot1] = await Promise.all([relay ? cpuTimes(relay.pid, relay.tree) : none, cpuSeconds(dovecot.pid, dovecot.tree)]);
     await c.command('LOGOUT').catch(() => 0);
-    return { seconds, bytes };
+    return {
+      seconds,
+      bytes,
+      relayCpuS: relay1.userS + relay1.systemS - relay0.userS - relay0.systemS,
+      relaySysS: relay1.systemS - relay0.systemS,
+      dovecotCpuS: dovecot1 - dovecot0,
+      clientCpuS: (client.user + client.system) / 1e6,
+    };
   } finally {
     c.close();
   }
@@ -142,7 +217,7 @@ function median(values: number[]): number {
 }
 
 /** undefined when Dovecot is not installed */
-export async function relayBench(options: { messageBytes?: number; rounds?: number; fetches?: number } = {}): Promise<RelayFigures | undefined> {
+export async function relayBench(options: { messageBytes?: number; rounds?: number; fetches?: number; nodeArgs?: string[] } = {}): Promise<RelayFigures | undefined> {
   const bin = findExecutable('dovecot');
   const mailUid = uidOf('dovecot');
   if (!bin || mailUid === undefined || uidOf('dovenull') === undefined) return undefined;
@@ -202,39 +277,64 @@ export async function relayBench(options: { messageBytes?: number; rounds?: numb
       'domain', 'set', 'bench.test', 'upstream.imap.host=127.0.0.1', `upstream.imap.port=${dovecotPort}`, 'upstream.imap.tls=none',
       `upstream.imap.masterUser=${MASTER_USER}`, `upstream.imap.masterPassword=${MASTER_PASSWORD}`,
     );
-    children.push(await startProcess(process.execPath, [GATEWAY_CLI, 'serve', '--config', config], { readyText: 'portcullis ready' }));
+    children.push(await startProcess(process.execPath, [...(options.nodeArgs ?? []), GATEWAY_CLI, 'serve', '--config', config], { readyText: 'portcullis ready' }));
 
     // the reference: net.Server + socket.pipe both ways, nothing else, as its own process
     const proxyPort = await freePort();
     const proxyCode = `const net=require('net');net.createServer(c=>{const u=net.connect(${dovecotPort},'127.0.0.1');c.pipe(u);u.pipe(c);c.on('error',()=>u.destroy());u.on('error',()=>c.destroy());}).listen(${proxyPort},'127.0.0.1',()=>console.log('proxy ready'));`;
     children.push(await startProcess(process.execPath, ['-e', proxyCode], { readyText: 'proxy ready' }));
 
-    const direct: number[] = [];
-    const relayed: number[] = [];
-    const bare: number[] = [];
+    const dovecot: Watched = { pid: children[0]!.pid!, tree: true };
+    const gateway: Watched = { pid: children[1]!.pid!, tree: true };
+    const proxy: Watched = { pid: children[2]!.pid!, tree: false };
+    const paths = {
+      direct: { port: dovecotPort, login: `LOGIN ${USER} ${UPSTREAM_PASSWORD}`, relay: undefined },
+      gateway: { port: gatewayPort, login: `LOGIN ${USER} ${GATEWAY_PASSWORD}`, relay: gateway },
+      bareProxy: { port: proxyPort, login: `LOGIN ${USER} ${UPSTREAM_PASSWORD}`, relay: proxy },
+    };
+    const load0 = loadavg()[0]!;
     // one unmeasured round each: Dovecot's first FETCH builds its index, Node warms up
-    await fetchRound(dovecotPort, `LOGIN ${USER} ${UPSTREAM_PASSWORD}`, 1);
-    await fetchRound(gatewayPort, `LOGIN ${USER} ${GATEWAY_PASSWORD}`, 1);
+    for (const p of Object.values(paths)) await fetchRound(p.port, p.login, 1, dovecot, p.relay);
+    const measured: Record<keyof typeof paths, Round[]> = { direct: [], gateway: [], bareProxy: [] };
     for (let i = 0; i < rounds; i++) {
-      const d = await fetchRound(dovecotPort, `LOGIN ${USER} ${UPSTREAM_PASSWORD}`, fetches);
-      direct.push(d.bytes / d.seconds / 1e6);
-      const r = await fetchRound(gatewayPort, `LOGIN ${USER} ${GATEWAY_PASSWORD}`, fetches);
-      relayed.push(r.bytes / r.seconds / 1e6);
-      const b = await fetchRound(proxyPort, `LOGIN ${USER} ${UPSTREAM_PASSWORD}`, fetches);
-      bare.push(b.bytes / b.seconds / 1e6);
+      // alternated, so that other load on the machine falls on every path alike
+      for (const [name, p] of Object.entries(paths) as [keyof typeof paths, (typeof paths)[keyof typeof paths]][]) {
+        measured[name].push(await fetchRound(p.port, p.login, fetches, dovecot, p.relay));
+      }
     }
-    const directMBps = median(direct);
-    const relayedMBps = median(relayed);
-    const bareProxyMBps = median(bare);
+    const figures = (list: Round[], middle: boolean): RelayPath => {
+      const bytes = list.reduce((n, r) => n + r.bytes, 0);
+      const seconds = list.reduce((n, r) => n + r.seconds, 0);
+      const perMB = (cpu: (r: Round) => number) => (list.reduce((n, r) => n + cpu(r), 0) * 1000) / (bytes / 1e6);
+      const cores = (cpu: (r: Round) => number) => list.reduce((n, r) => n + cpu(r), 0) / seconds;
+      const roundsMBps = list.map((r) => r.bytes / r.seconds / 1e6);
+      return {
+        MBps: median(roundsMBps),
+        roundsMBps,
+        ...(middle ? { relayCpuMsPerMB: perMB((r) => r.relayCpuS), relaySysMsPerMB: perMB((r) => r.relaySysS), relayCores: cores((r) => r.relayCpuS) } : {}),
+        dovecotCpuMsPerMB: perMB((r) => r.dovecotCpuS),
+        clientCpuMsPerMB: perMB((r) => r.clientCpuS),
+        dovecotCores: cores((r) => r.dovecotCpuS),
+        clientCores: cores((r) => r.clientCpuS),
+      };
+    };
+    const direct = figures(measured.direct, false);
+    const gw = figures(measured.gateway, true);
+    const bare = figures(measured.bareProxy, true);
     return {
       messageBytes,
       fetchesPerRound: fetches,
       rounds,
-      directMBps,
-      relayedMBps,
-      ratio: relayedMBps / directMBps,
-      bareProxyMBps,
-      bareProxyRatio: bareProxyMBps / directMBps,
+      transport: 'plain TCP on 127.0.0.1 for every hop (Dovecot ssl = no, gateway listener tls: none, upstream tls: none)',
+      direct,
+      gateway: gw,
+      bareProxy: bare,
+      ratio: gw.MBps / direct.MBps,
+      bareProxyRatio: bare.MBps / direct.MBps,
+      gatewayToBareProxy: gw.MBps / bare.MBps,
+      gatewayCpuToBareProxy: gw.relayCpuMsPerMB! / bare.relayCpuMsPerMB!,
+      directToGatewayPathCpu: pathCpu(direct) / pathCpu(gw),
+      loadAverage: [load0, loadavg()[0]!],
       target: RELAY_TARGET_RATIO,
     };
   } finally {
@@ -259,10 +359,39 @@ async function waitForGreeting(port: number): Promise<void> {
   throw new Error(`dovecot did not greet on ${port}`);
 }
 
+/** CPU per MB of every process on the path: client, relay (if any) and Dovecot */
+export function pathCpu(p: RelayPath): number {
+  return (p.relayCpuMsPerMB ?? 0) + p.dovecotCpuMsPerMB + p.clientCpuMsPerMB;
+}
+
 export function printRelay(f: RelayFigures): void {
-  console.log(`## IMAP relay: FETCH of a ${(f.messageBytes / 1e6).toFixed(1)} MB message, ${f.fetchesPerRound} per round, median of ${f.rounds} rounds`);
-  console.log(`direct from Dovecot   ${f.directMBps.toFixed(1)} MB/s`);
-  console.log(`through the gateway   ${f.relayedMBps.toFixed(1)} MB/s`);
-  console.log(`bare Node pipe proxy  ${f.bareProxyMBps.toFixed(1)} MB/s (ratio ${f.bareProxyRatio.toFixed(2)}: the most a Node relay gets here)`);
-  console.log(`ratio                 ${f.ratio.toFixed(2)} (target >= ${f.target}: ${f.ratio >= f.target ? 'met' : 'NOT met'})\n`);
+  console.log(
+    `## IMAP relay: FETCH of a ${(f.messageBytes / 1e6).toFixed(1)} MB message, ${f.fetchesPerRound} per round, ${f.rounds} rounds per path, ` +
+      `load average ${f.loadAverage[0].toFixed(2)} -> ${f.loadAverage[1].toFixed(2)} on ${cpus().length} cores`,
+  );
+  console.log(`transport: ${f.transport}`);
+  const withCores = (ms: number | undefined, cores: number | undefined): string => (ms === undefined ? '-' : `${fixed(ms, 2)} (${fixed(cores, 2)})`);
+  const row = (name: string, p: RelayPath): string[] => [
+    name,
+    fixed(p.MBps, 1),
+    ratio(p.MBps / f.direct.MBps),
+    withCores(p.relayCpuMsPerMB, p.relayCores),
+    fixed(p.relaySysMsPerMB, 2),
+    withCores(p.dovecotCpuMsPerMB, p.dovecotCores),
+    withCores(p.clientCpuMsPerMB, p.clientCores),
+    fixed(pathCpu(p), 2),
+  ];
+  console.log('CPU ms per MB of each process over all rounds, (cores it kept busy); relay: the gateway or the bare proxy');
+  console.log(
+    formatTable(
+      ['path', 'MB/s (median)', 'x direct', 'relay ms/MB (cores)', 'of it sys', 'Dovecot ms/MB (cores)', 'client ms/MB (cores)', 'path ms/MB'],
+      [row('direct from Dovecot', f.direct), row('through the gateway', f.gateway), row('bare Node pipe proxy', f.bareProxy)],
+    ),
+  );
+  console.log(`gateway / bare proxy: ${ratio(f.gatewayToBareProxy)} MB/s, ${ratio(f.gatewayCpuToBareProxy)} CPU per MB (what the relay code adds per byte)`);
+  console.log(
+    `path CPU direct / through the gateway: ${ratio(f.directToGatewayPathCpu)} (the MB/s ratio a machine whose cores are all busy would show; ` +
+      `bare proxy: ${ratio(pathCpu(f.direct) / pathCpu(f.bareProxy))})`,
+  );
+  console.log(`ratio to direct       ${f.ratio.toFixed(2)} (target >= ${f.target}: ${f.ratio >= f.target ? 'met' : 'NOT met'})\n`);
 }

@@ -38,7 +38,29 @@ if (options === 'help') {
   process.stdout.write(HELP);
   process.exit(0);
 }
-await main(options);
+await (options.relayOnly ? relayOnly(options) : main(options));
+
+/** `--relay-only`: the relayed FETCH case alone, its figures in relay.json (latest.json stays) */
+async function relayOnly(o: BenchOptions): Promise<void> {
+  console.log(`# ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
+  const relay = await runRelay(o);
+  if (!relay) return;
+  await mkdir(o.outDir, { recursive: true });
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version };
+  await writeFile(join(o.outDir, 'relay.json'), JSON.stringify({ date: new Date().toISOString(), machine, relay }, null, 2) + '\n');
+  console.log(`results: ${join(o.outDir, 'relay.json')}`);
+}
+
+async function runRelay(o: BenchOptions, skipped: Record<string, string> = {}): Promise<RelayFigures | undefined> {
+  const nodeArgs = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir, '--cpu-prof-name', `relay-gateway-${Date.now()}.cpuprofile`] : [];
+  const relay = await relayBench({ rounds: o.relayRounds, nodeArgs }).catch((err: Error) => {
+    skipped.relay = err.message.split('\n')[0]!.slice(0, 200);
+    return undefined;
+  });
+  if (relay) printRelay(relay);
+  else console.log(`## IMAP relay: skipped (${skipped.relay ?? 'Dovecot not installed'})\n`);
+  return relay;
+}
 
 async function main(o: BenchOptions): Promise<void> {
   const limit = openFileLimit();
@@ -110,14 +132,7 @@ async function main(o: BenchOptions): Promise<void> {
   if (Object.keys(idle).length > 0) printIdle(idle);
   printTargets(summary.targets);
   let relay: RelayFigures | undefined;
-  if (o.relayBench) {
-    relay = await relayBench().catch((err: Error) => {
-      skipped.relay = err.message.split('\n')[0]!.slice(0, 200);
-      return undefined;
-    });
-    if (relay) printRelay(relay);
-    else console.log(`## IMAP relay: skipped (${skipped.relay ?? 'Dovecot not installed'})\n`);
-  }
+  if (o.relayBench) relay = await runRelay(o, skipped);
   await mkdir(o.outDir, { recursive: true });
   const result = {
     date: new Date().toISOString(),

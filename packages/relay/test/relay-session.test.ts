@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { relaySession } from '../src/relay-session.js';
 import type { RelayResult, RelayTimeouts } from '../src/types.js';
 
@@ -162,6 +162,39 @@ describe('relaySession', () => {
     r.client.end();
     const result = await r.relay;
     expect(result.bytesDown).toBe(total);
+  }, 40_000);
+
+  it('does no per-chunk work of its own: one data listener per side, no socket timeout, no timer per chunk', async () => {
+    const r = await rig({ idleTimeoutMs: 4000, totalTimeoutMs: 60_000 });
+    const total = 32 * 1024 * 1024;
+    let chunks = 0;
+    let received = 0;
+    r.client.on('data', (c: Buffer) => {
+      chunks += 1;
+      received += c.length;
+    });
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      const block = Buffer.alloc(1024 * 1024, 0x62);
+      for (let sent = 0; sent < total; sent += block.length) {
+        if (!r.peer.write(block)) await new Promise((resolve) => r.peer.once('drain', resolve));
+      }
+      await until(() => received === total, 30_000);
+      // the idle check runs every quarter idle time (1 s): a handful of calls at most, whatever the chunk count
+      const relayTimers = timers.mock.calls.filter(([, ms]) => ms === 1000).length;
+      expect(chunks).toBeGreaterThan(100);
+      expect(relayTimers).toBeLessThan(chunks / 20);
+    } finally {
+      timers.mockRestore();
+    }
+    // the pipes' own listeners only (a counter or a timer refresh per chunk would add one)
+    expect(r.gatewayUpstream.listenerCount('data')).toBe(1);
+    expect(r.gatewayClient.listenerCount('data')).toBe(1);
+    expect(r.gatewayUpstream.timeout ?? 0).toBe(0);
+    expect(r.gatewayClient.timeout ?? 0).toBe(0);
+    r.peer.end();
+    r.client.end();
+    expect((await r.relay).bytesDown).toBe(total);
   }, 40_000);
 
   it('ends at once when the client resets the connection', async () => {
