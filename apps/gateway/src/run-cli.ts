@@ -5,11 +5,13 @@
 import { parseArgs } from 'node:util';
 import { accountCreate, accountDelete, accountSet, accountShow } from './commands/account.js';
 import { accountImport } from './commands/account-import.js';
+import { aclArgv, runAcl } from './commands/acl.js';
 import { ensureMainDomain, openContext, type CliIo, type CommandContext } from './commands/context.js';
 import { domainCreate, domainDelete, domainSet, domainShow } from './commands/domain.js';
 import { runGroup } from './commands/group.js';
 import { kerberosDelete, kerberosImport, kerberosList } from './commands/kerberos.js';
 import { runListener } from './commands/listener.js';
+import { runMailbox } from './commands/mailbox.js';
 import { runPki } from './commands/pki.js';
 import { rightsGrant, rightsRevoke, rightsShow } from './commands/rights.js';
 import { serverSet, serverShow } from './commands/server.js';
@@ -38,6 +40,11 @@ export const USAGE = `usage:
   portcullis group add|remove GROUP@DOMAIN MEMBER ...
   portcullis group show|delete GROUP@DOMAIN
   portcullis group list DOMAIN
+  portcullis mailbox list OWNER@DOMAIN      (the account's mailboxes and their ACLs)
+  portcullis acl show OWNER@DOMAIN MAILBOX
+  portcullis acl set OWNER@DOMAIN MAILBOX IDENTIFIER RIGHTS  (RIGHTS: lr replaces, +w adds, -s removes)
+  portcullis acl delete OWNER@DOMAIN MAILBOX IDENTIFIER
+  portcullis acl effective ACCOUNT OWNER@DOMAIN MAILBOX  (the rights and how the ACL gives them)
   portcullis kerberos import DOMAIN KEYTAB   (adds an MIT keytab's keys to the domain)
   portcullis kerberos list DOMAIN
   portcullis kerberos delete DOMAIN ID ...
@@ -98,6 +105,8 @@ async function runAdmin(ctx: CommandContext, noun: string, verb: string | undefi
   if (!creatingMain) await ensureMainDomain(ctx.store, ctx.config.mainDomain);
   if (noun === 'group') return runGroup(ctx, verb, args);
   if (noun === 'listener') return runListener(ctx, verb, args);
+  if (noun === 'acl') return runAcl(ctx, verb, args);
+  if (noun === 'mailbox') return runMailbox(ctx, verb, args);
   switch (`${noun} ${verb ?? ''}`) {
     case 'domain create':
       arity(args, 1, 'domain NAME');
@@ -167,7 +176,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     // pki has options of its own that the admin commands' strict parser would refuse
     if (argv[0] === 'pki') return await runPki(argv.slice(1), io);
-    const cmd = parse(argv);
+    // `acl set ... -s` and `-anyone`: operands that look like options
+    const cmd = parse(argv[0] === 'acl' ? aclArgv(argv) : argv);
     const [noun, verb, ...args] = cmd.positionals;
     if (cmd.help || noun === undefined || noun === 'help') {
       (noun === undefined && !cmd.help ? io.err : io.out)(USAGE);
@@ -183,7 +193,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       await runTransfer(noun, cmd.positionals.slice(1), cmd.config, io);
       return 0;
     }
-    if (!['domain', 'account', 'server', 'rights', 'kerberos', 'group', 'listener'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
+    if (!['domain', 'account', 'server', 'rights', 'kerberos', 'group', 'listener', 'acl', 'mailbox'].includes(noun)) throw new UsageError(`unknown command '${noun}'`);
     const ctx = await openContext(cmd.config, io);
     try {
       await runAdmin(ctx, noun, verb, args, cmd.password, cmd.force);

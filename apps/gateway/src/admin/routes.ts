@@ -17,6 +17,7 @@ import * as groups from './groups.js';
 import { AdminError, badRequest } from './errors.js';
 import * as keys from './kerberos-keys.js';
 import * as listeners from './listeners.js';
+import * as mailboxAcl from './mailbox-acl.js';
 import * as monitoring from './monitoring.js';
 import * as rights from './rights.js';
 import * as server from './server-settings.js';
@@ -52,6 +53,9 @@ const schemas = {
   sessions: z.object({ account: z.string().max(512).optional() }),
   group: z.strictObject({ members: z.array(z.string().min(1).max(512)).max(10_000) }),
   effective: z.object({ account: z.string().min(3).max(512), mailbox: z.string().min(3).max(2048) }),
+  mailboxQuery: z.object({ mailbox: z.string().min(1).max(1024) }),
+  mailboxAclDelete: z.object({ mailbox: z.string().min(1).max(1024), identifier: z.string().min(1).max(512) }),
+  mailboxAclSet: z.strictObject({ identifier: z.string().min(1).max(512), rights: z.string().max(64) }),
 };
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -208,6 +212,23 @@ export function adminRoutes(deps: AdminDeps): RouteRegistrar {
         route('GET', '/acl/effective', async (caller, request) => {
           const q = parse(schemas.effective, request.query);
           return effectiveRightsFor(deps, caller, q.account, q.mailbox);
+        });
+
+        // an account's mailboxes and their ACLs (the mailbox name is a query parameter: it may hold '/')
+        route('GET', '/domains/:domain/accounts/:name/mailboxes', async (caller, request) =>
+          mailboxAcl.listAccountMailboxes(deps, caller, p(request)['domain']!, p(request)['name']!),
+        );
+        route('GET', '/domains/:domain/accounts/:name/mailboxes/acl', async (caller, request) =>
+          mailboxAcl.readMailboxAcl(deps, caller, p(request)['domain']!, p(request)['name']!, parse(schemas.mailboxQuery, request.query).mailbox),
+        );
+        route('PUT', '/domains/:domain/accounts/:name/mailboxes/acl', async (caller, request) => {
+          const { mailbox } = parse(schemas.mailboxQuery, request.query);
+          const body = parse(schemas.mailboxAclSet, request.body);
+          return mailboxAcl.changeMailboxAcl(deps, caller, p(request)['domain']!, p(request)['name']!, mailbox, body.identifier, body.rights);
+        });
+        route('DELETE', '/domains/:domain/accounts/:name/mailboxes/acl', async (caller, request) => {
+          const q = parse(schemas.mailboxAclDelete, request.query);
+          return mailboxAcl.removeMailboxAcl(deps, caller, p(request)['domain']!, p(request)['name']!, q.mailbox, q.identifier);
         });
 
         // monitoring
