@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFileMailboxStore } from '@portcullis/directory';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createFileMailboxStore, createFileStore, importDirectory } from '@portcullis/directory';
+import { startRedisServer, type RedisServerHandle } from '@portcullis/redis-client/testing';
 import { cli, tempDir } from './helpers.js';
 
 let dir: string;
@@ -98,5 +99,73 @@ describe('acl and mailbox commands', () => {
     const owner = await cli(dir, 'acl', 'effective', 'joe', 'joe', 'Shared');
     expect(owner.out).toMatch(/^ {2}owner: /m);
     expect((await cli(dir, 'acl', 'effective', 'ann', 'joe', 'Shared')).out).toMatch(/effective rights: \(none\)\n$/);
+  });
+});
+
+describe('export and import carry mailboxes and their ACLs', () => {
+  let redis: RedisServerHandle;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('round-trips files -> export -> Redis -> export -> files, UIDVALIDITY and ACLs intact', async () => {
+    await cli(dir, 'acl', 'set', 'joe', 'Shared', 'sam', 'lr');
+    await cli(dir, 'acl', 'set', 'joe', 'Shared', '-anyone', 'w');
+    await cli(dir, 'acl', 'set', 'carol@other.test', 'INBOX', '#sales@main.test', 'l');
+    const exported = await cli(dir, 'export', 'dump');
+    expect(exported.code, exported.err).toBe(0);
+    expect(exported.out).toMatch(/with the mailboxes and ACLs of 2 account\(s\)/);
+    expect(parse(await readFile(join(dir, 'dump', 'domains', 'main.test', 'mailboxes', 'joe.yaml'), 'utf8')).mailboxes['Shared']).toEqual({
+      uidValidity: 7,
+      acl: { sam: 'lr', '-anyone': 'w' },
+    });
+
+    await writeFile(join(dir, 'redis.yaml'), `mainDomain: main.test\ndataDir: r-data\ndirectory: "redis://127.0.0.1:${redis.port}/3"\n`);
+    const intoRedis = await cli(dir, 'import', 'dump', '--config', 'redis.yaml');
+    expect(intoRedis.code, intoRedis.err).toBe(0);
+    expect(intoRedis.out).toMatch(/with the mailboxes and ACLs of 2 account\(s\)/);
+    expect((await cli(dir, 'acl', 'show', 'joe@main.test', 'Shared', '--config', 'redis.yaml')).out).toBe('joe@main.test Shared: sam lr, -anyone w\n');
+    expect((await cli(dir, 'mailbox', 'list', 'carol@other.test', '--config', 'redis.yaml')).out).toBe('INBOX: #sales@main.test l\n');
+    expect((await cli(dir, 'acl', 'effective', 'sam', 'joe', 'Shared', '--config', 'redis.yaml')).out).toMatch(/effective rights: lr\n$/);
+
+    expect((await cli(dir, 'export', 'dump2', '--config', 'redis.yaml')).code).toBe(0);
+    await writeFile(join(dir, 'files2.yaml'), 'mainDomain: main.test\ndataDir: state2\n');
+    expect((await cli(dir, 'import', 'dump2', '--config', 'files2.yaml')).code).toBe(0);
+    expect((await cli(dir, 'mailbox', 'list', 'joe', '--config', 'files2.yaml')).out).toBe(
+      'INBOX: (owner only)\nShared: sam lr, -anyone w\nWork: (owner only)\nWork/Plans: (owner only)\n',
+    );
+    const copy = parse(await readFile(join(dir, 'state2', 'domains', 'main.test', 'mailboxes', 'joe.yaml'), 'utf8'));
+    const original = (await joeFile()) as { mailboxes: unknown; nextUidValidity: number };
+    expect(copy.mailboxes).toEqual(original.mailboxes);
+    // UIDVALIDITY never goes back: at least what the source would hand out next
+    expect(copy.nextUidValidity).toBeGreaterThanOrEqual(original.nextUidValidity);
+  }, 60_000);
+
+  it('an import replaces a document the target has (never lowering UIDVALIDITY), or keeps it with replace off', async () => {
+    await cli(dir, 'acl', 'set', 'joe', 'Shared', 'sam', 'lr');
+    expect((await cli(dir, 'export', 'dump')).code).toBe(0);
+    const target = createFileMailboxStore(join(dir, 'target'));
+    const theirs = { mailboxes: { Old: { uidValidity: 4_000_000_000, acl: { ann: 'l' } } }, nextUidValidity: 4_000_000_001 };
+    await target.updateMailboxes('joe@main.test', () => ({ next: theirs, result: null }));
+    const into = createFileStore(join(dir, 'target'));
+    try {
+      const kept = await importDirectory(join(dir, 'dump'), into, { mailboxes: target, replace: false });
+      expect(kept.mailboxes).toBe(0);
+      expect(await target.getMailboxes('joe@main.test')).toEqual(theirs);
+      const replaced = await importDirectory(join(dir, 'dump'), into, { mailboxes: target });
+      expect(replaced.mailboxes).toBe(1);
+      const doc = await target.getMailboxes('joe@main.test');
+      expect(Object.keys(doc.mailboxes).sort()).toEqual(['Shared', 'Work', 'Work/Plans']);
+      expect(doc.mailboxes['Shared']).toEqual({ uidValidity: 7, acl: { sam: 'lr' } });
+      expect(doc.nextUidValidity).toBe(4_000_000_001);
+      // without a mailbox store nothing about mailboxes is said or done
+      expect((await importDirectory(join(dir, 'dump'), into)).mailboxes).toBeUndefined();
+    } finally {
+      await into.close();
+      await target.close();
+    }
   });
 });

@@ -5,16 +5,24 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AccessRightsStore, DirectoryStore, DomainSettings } from '@portcullis/auth-core';
+import type { AccessRightsStore, DirectoryStore, DomainSettings, MailboxStore } from '@portcullis/auth-core';
 import { hasGroupStore } from '@portcullis/auth-core';
 import { DirectoryError } from './errors.js';
 import { createFileStore } from './file-store.js';
+import { createFileMailboxStore } from './mailboxes-file.js';
 
 export interface TransferResult {
   domains: number;
   accounts: number;
   /** entries already in the target and left as they were (`replace: false`) */
   kept: number;
+  /** accounts whose mailbox document (mailbox names, ACLs) was copied; only with a mailbox store */
+  mailboxes?: number;
+}
+
+export interface ExportOptions {
+  /** the source's mailbox store: each account's mailboxes and ACLs are exported too */
+  mailboxes?: MailboxStore;
 }
 
 export interface ImportOptions {
@@ -23,6 +31,8 @@ export interface ImportOptions {
    * replaces it with the imported one, false keeps it. Entries only in the target stay either way.
    */
   replace?: boolean;
+  /** the target's mailbox store: the export's mailbox documents are imported into it too */
+  mailboxes?: MailboxStore;
 }
 
 function isExists(err: unknown): boolean {
@@ -125,6 +135,30 @@ async function copyDirectory(from: DirectoryStore, into: DirectoryStore, replace
   return result;
 }
 
+/**
+ * Every account's mailbox document (the account must be in `accounts`' directory: documents of
+ * accounts that no longer exist stay behind). An imported document replaces the target's under
+ * the same rule as accounts; UIDVALIDITY never goes back, so a client's cache of a mailbox the
+ * target had is not taken for the imported one's.
+ */
+async function copyMailboxes(accounts: DirectoryStore, from: MailboxStore, into: MailboxStore, replace: boolean, result: TransferResult): Promise<void> {
+  result.mailboxes = 0;
+  for (const domain of await accounts.listDomains()) {
+    for (const name of await accounts.listAccounts(domain)) {
+      const owner = `${name}@${domain}`;
+      const doc = await from.getMailboxes(owner);
+      if (Object.keys(doc.mailboxes).length === 0) continue;
+      const copied = await into.updateMailboxes(owner, (current) => {
+        if (!replace && Object.keys(current.mailboxes).length > 0) return { next: null, result: false };
+        const nextUidValidity = Math.max(doc.nextUidValidity, current.nextUidValidity);
+        return { next: { mailboxes: doc.mailboxes, nextUidValidity }, result: true };
+      });
+      if (copied) result.mailboxes++;
+      else result.kept++;
+    }
+  }
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
@@ -139,10 +173,19 @@ async function exists(path: string): Promise<boolean> {
  * Write the whole of `from` into `dir` in the file store's layout (the folder is created when
  * missing; what it already holds is updated, nothing is removed).
  */
-export async function exportDirectory(from: DirectoryStore, dir: string): Promise<TransferResult> {
+export async function exportDirectory(from: DirectoryStore, dir: string, options: ExportOptions = {}): Promise<TransferResult> {
   const target = createFileStore(dir);
   try {
-    return await copyDirectory(from, target, true, true);
+    const result = await copyDirectory(from, target, true, true);
+    if (options.mailboxes) {
+      const targetMailboxes = createFileMailboxStore(dir);
+      try {
+        await copyMailboxes(from, options.mailboxes, targetMailboxes, true, result);
+      } finally {
+        await targetMailboxes.close();
+      }
+    }
+    return result;
   } finally {
     await target.close();
   }
@@ -156,7 +199,16 @@ export async function importDirectory(dir: string, into: DirectoryStore, options
   }
   const source = createFileStore(dir);
   try {
-    return await copyDirectory(source, into, options.replace ?? true, hasServer);
+    const result = await copyDirectory(source, into, options.replace ?? true, hasServer);
+    if (options.mailboxes) {
+      const sourceMailboxes = createFileMailboxStore(dir);
+      try {
+        await copyMailboxes(source, sourceMailboxes, options.mailboxes, options.replace ?? true, result);
+      } finally {
+        await sourceMailboxes.close();
+      }
+    }
+    return result;
   } finally {
     await source.close();
   }

@@ -1,12 +1,13 @@
 /**
  * `portcullis export DIR` and `portcullis import DIR`: the whole directory (server settings,
- * domains, accounts) to and from the file store's layout, whichever store the config names.
+ * domains, accounts, rights, groups, and each account's mailboxes with their ACLs) to and from
+ * the file store's layout, whichever store the config names.
  * Passwords travel in their stored form; nothing here prints one.
  */
 import { resolve } from 'node:path';
 import { exportDirectory, importDirectory, isRedisDirectory } from '@portcullis/directory';
 import { UsageError } from '../errors.js';
-import { asCliError, ensureMainDomain, openContext, type CliIo, type CommandContext } from './context.js';
+import { asCliError, ensureMainDomain, openContext, withMailboxes, type CliIo, type CommandContext } from './context.js';
 
 export type TransferCommand = 'export' | 'import';
 
@@ -18,18 +19,22 @@ function targetDir(ctx: CommandContext, dirArg: string): string {
   return dir;
 }
 
+function mailboxNote(documents: number | undefined): string {
+  return documents ? `, with the mailboxes and ACLs of ${documents} account(s)` : '';
+}
+
 async function exportCommand(ctx: CommandContext, dirArg: string): Promise<void> {
   const dir = targetDir(ctx, dirArg);
-  const r = await exportDirectory(ctx.store, dir);
-  ctx.io.out(`exported ${r.domains} domain(s) and ${r.accounts} account(s) to ${dir}\n`);
+  const r = await withMailboxes(ctx, (mailboxes) => exportDirectory(ctx.store, dir, { mailboxes }));
+  ctx.io.out(`exported ${r.domains} domain(s) and ${r.accounts} account(s) to ${dir}${mailboxNote(r.mailboxes)}\n`);
 }
 
 async function importCommand(ctx: CommandContext, dirArg: string): Promise<void> {
   const dir = targetDir(ctx, dirArg);
-  const r = await importDirectory(dir, ctx.store);
+  const r = await withMailboxes(ctx, (mailboxes) => importDirectory(dir, ctx.store, { mailboxes }));
   // the main domain always exists, whatever the export held
   await ensureMainDomain(ctx.store, ctx.config.mainDomain);
-  ctx.io.out(`imported ${r.domains} domain(s) and ${r.accounts} account(s) from ${dir}\n`);
+  ctx.io.out(`imported ${r.domains} domain(s) and ${r.accounts} account(s) from ${dir}${mailboxNote(r.mailboxes)}\n`);
 }
 
 /** Run `export DIR` or `import DIR` (args after the command word). */
