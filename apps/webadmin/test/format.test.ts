@@ -5,6 +5,7 @@ import {
   bytesToBase64,
   DOMAIN_RIGHTS,
   formatTime,
+  identifierAccount,
   LOGIN_METHODS,
   MAIN_DOMAIN_RIGHTS,
   parseLines,
@@ -30,6 +31,9 @@ describe('routes', () => {
     { page: 'helpers' },
     { page: 'login-log' },
     { page: 'effective-rights' },
+    { page: 'mailboxes', domain: 'example.test', account: 'alice' },
+    { page: 'effective-rights', account: 'bob@example.test', mailbox: 'alice@example.test/Shared/Sub Box&?' },
+    { page: 'effective-rights', mailbox: 'alice@example.test/INBOX' },
   ];
   it.each(routes)('%o survives href and parse', (route) => {
     expect(parseRoute(routeHref(route))).toEqual(route);
@@ -61,6 +65,15 @@ describe('form values', () => {
     expect(formatTime('2023-11-14T22:13:20.123Z')).toBe('2023-11-14 22:13:20Z');
     expect(formatTime(undefined)).toBe('');
     expect(formatTime('not a time')).toBe('not a time');
+  });
+});
+
+describe('ACL identifiers', () => {
+  it('name one account, or none (anyone, groups)', () => {
+    expect(identifierAccount('bob', 'example.test')).toBe('bob@example.test');
+    expect(identifierAccount('-bob', 'example.test')).toBe('bob@example.test');
+    expect(identifierAccount('bob@other.test', 'example.test')).toBe('bob@other.test');
+    for (const id of ['anyone', 'anyone@', 'anyone@other.test', '#team', '-#team', '']) expect(identifierAccount(id, 'example.test')).toBeNull();
   });
 });
 

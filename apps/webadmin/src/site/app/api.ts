@@ -107,6 +107,11 @@ export interface EffectiveRights {
   /** the mailbox's ACL as stored: identifier -> rights */
   acl?: Record<string, string>;
 }
+/** A mailbox and its ACL as stored: identifier -> RFC 4314 rights letters. */
+export interface MailboxAcl {
+  name: string;
+  acl: Record<string, string>;
+}
 export interface Group {
   name: string;
   members: string[];
@@ -188,6 +193,20 @@ export const api = {
     if (q.ok) params.set('ok', q.ok);
     return request<{ entries: LoginLogEntry[] }>('GET', `/api/v1/login-log?${params.toString()}`);
   },
+  mailboxes: (d: string, a: string) =>
+    request<{ mailboxes: MailboxAcl[] }>('GET', `/api/v1/domains/${enc(d)}/accounts/${enc(a)}/mailboxes`),
+  /** `rights` as SETACL takes them: `lrs` sets, `+w` adds, `-w` takes away */
+  setMailboxAcl: (d: string, a: string, mailbox: string, identifier: string, rights: string) =>
+    request<{ mailbox: string; acl: Record<string, string> }>(
+      'PUT',
+      `/api/v1/domains/${enc(d)}/accounts/${enc(a)}/mailboxes/acl?mailbox=${enc(mailbox)}`,
+      { identifier, rights },
+    ),
+  deleteMailboxAcl: (d: string, a: string, mailbox: string, identifier: string) =>
+    request<{ mailbox: string; acl: Record<string, string> } | undefined>(
+      'DELETE',
+      `/api/v1/domains/${enc(d)}/accounts/${enc(a)}/mailboxes/acl?mailbox=${enc(mailbox)}&identifier=${enc(identifier)}`,
+    ),
   effectiveRights: (account: string, mailbox: string) =>
     request<EffectiveRights>('GET', `/api/v1/acl/effective?account=${enc(account)}&mailbox=${enc(mailbox)}`),
 };

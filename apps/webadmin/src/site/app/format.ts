@@ -46,15 +46,17 @@ export type Route =
   | { page: 'account'; domain: string; account: string }
   | { page: 'kerberos'; domain: string }
   | { page: 'groups'; domain: string }
+  | { page: 'mailboxes'; domain: string; account: string }
   | { page: 'client-addresses' }
   | { page: 'login-security' }
   | { page: 'helpers' }
   | { page: 'login-log' }
-  | { page: 'effective-rights' }
+  | { page: 'effective-rights'; account?: string; mailbox?: string }
   | { page: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/^\/+|\/+$/g, '');
+  const [rawPath = '', query = ''] = hash.replace(/^#/, '').split('?', 2);
+  const path = rawPath.replace(/^\/+|\/+$/g, '');
   const parts = path === '' ? [] : path.split('/').map((p) => {
     try {
       return decodeURIComponent(p);
@@ -62,7 +64,7 @@ export function parseRoute(hash: string): Route {
       return p;
     }
   });
-  const [a, b, c, d] = parts;
+  const [a, b, c, d, e] = parts;
   if (parts.length === 0) return { page: 'domains' };
   if (a === 'login' && parts.length === 1) return { page: 'login' };
   if (a === 'domains') {
@@ -70,6 +72,7 @@ export function parseRoute(hash: string): Route {
     if (b && parts.length === 2) return { page: 'domain', domain: b };
     if (b && c === 'accounts' && parts.length === 3) return { page: 'accounts', domain: b };
     if (b && c === 'accounts' && d && parts.length === 4) return { page: 'account', domain: b, account: d };
+    if (b && c === 'accounts' && d && e === 'mailboxes' && parts.length === 5) return { page: 'mailboxes', domain: b, account: d };
     if (b && c === 'kerberos' && parts.length === 3) return { page: 'kerberos', domain: b };
     if (b && c === 'groups' && parts.length === 3) return { page: 'groups', domain: b };
   }
@@ -77,7 +80,16 @@ export function parseRoute(hash: string): Route {
     if (b === 'client-addresses' || b === 'login-security' || b === 'helpers') return { page: b };
   }
   if (a === 'login-log' && parts.length === 1) return { page: 'login-log' };
-  if (a === 'effective-rights' && parts.length === 1) return { page: 'effective-rights' };
+  if (a === 'effective-rights' && parts.length === 1) {
+    // the calculator may come prefilled: #/effective-rights?account=..&mailbox=..
+    const q = new URLSearchParams(query);
+    const route: Extract<Route, { page: 'effective-rights' }> = { page: 'effective-rights' };
+    const account = q.get('account');
+    const mailbox = q.get('mailbox');
+    if (account) route.account = account;
+    if (mailbox) route.mailbox = mailbox;
+    return route;
+  }
   return { page: 'not-found', path };
 }
 
@@ -105,8 +117,15 @@ export function routeHref(route: Route): string {
       return `#/server/${route.page}`;
     case 'login-log':
       return '#/login-log';
-    case 'effective-rights':
-      return '#/effective-rights';
+    case 'mailboxes':
+      return `#/domains/${e(route.domain)}/accounts/${e(route.account)}/mailboxes`;
+    case 'effective-rights': {
+      const q = new URLSearchParams();
+      if (route.account) q.set('account', route.account);
+      if (route.mailbox) q.set('mailbox', route.mailbox);
+      const text = q.toString();
+      return text ? `#/effective-rights?${text}` : '#/effective-rights';
+    }
     case 'not-found':
       return `#/${route.path}`;
   }
@@ -141,4 +160,15 @@ export function shortId(id: string, keep = 8): string {
 /** Two lists with the same items in the same order. */
 export function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * The account an ACL identifier names, for the effective-rights link: `bob` or `-bob` is
+ * bob@ownerDomain, `bob@other` itself; `anyone`, `anyone@...` and `#group` name no one account.
+ */
+export function identifierAccount(identifier: string, ownerDomain: string): string | null {
+  const id = identifier.replace(/^-/, '');
+  if (id === '' || id.startsWith('#') || /^anyone(@|$)/i.test(id)) return null;
+  if (id.endsWith('@')) return null;
+  return id.includes('@') ? id : `${id}@${ownerDomain}`;
 }

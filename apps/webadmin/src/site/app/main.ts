@@ -15,6 +15,7 @@ import { renderEffectiveRights } from './pages/effective-rights.js';
 import { renderGroups } from './pages/groups.js';
 import { renderKerberos } from './pages/kerberos.js';
 import { renderLoginLog } from './pages/login-log.js';
+import { renderMailboxes } from './pages/mailboxes.js';
 import { renderLogin } from './pages/login.js';
 import { renderClientAddresses, renderHelpers, renderLoginSecurity } from './pages/server-settings.js';
 
@@ -111,6 +112,8 @@ async function show(): Promise<void> {
       return renderKerberos(ctx, route.domain);
     case 'groups':
       return renderGroups(ctx, route.domain);
+    case 'mailboxes':
+      return renderMailboxes(ctx, route.domain, route.account);
     case 'client-addresses':
       return renderClientAddresses(ctx);
     case 'login-security':
@@ -120,7 +123,7 @@ async function show(): Promise<void> {
     case 'login-log':
       return renderLoginLog(ctx);
     case 'effective-rights':
-      return renderEffectiveRights(ctx);
+      return renderEffectiveRights(ctx, route);
     case 'not-found':
       main.replaceChildren(pageHeader('Not found'), h('p', {}, `No page at ${route.path}.`));
   }

@@ -39,7 +39,14 @@ export async function renderAccountSettings(ctx: PageContext, domain: string, ac
   }
   main.append(passwordPanel(domain, account, view), settingsPanel(domain, account, view));
   main.append(await rightsPanel(domain, account, view));
-  main.append(h('p', {}, link({ page: 'effective-rights' }, 'Compute this account\u2019s rights on a mailbox')));
+  main.append(
+    h(
+      'p',
+      { class: 'links' },
+      link({ page: 'mailboxes', domain, account }, 'Mailboxes and their ACLs'),
+      link({ page: 'effective-rights', account: view.address ?? address }, 'Compute this account\u2019s rights on a mailbox'),
+    ),
+  );
   main.append(await sessionsPanel(view.address ?? address));
   main.append(deletePanel(ctx, domain, account, view.address ?? address));
 }

@@ -22,11 +22,16 @@ const RIGHT_LETTERS: Record<string, string> = {
   a: 'administer',
 };
 
-export function renderEffectiveRights(ctx: PageContext): void {
+export function renderEffectiveRights(ctx: PageContext, prefill: { account?: string; mailbox?: string } = {}): void {
   const { main, me } = ctx;
   main.replaceChildren(pageHeader('Effective Rights'));
-  const account = textField('Account', { name: 'account', value: me.account, required: true });
-  const mailbox = textField('Mailbox (owner@domain/Mailbox/Name)', { name: 'mailbox', required: true, placeholder: `${me.account}/INBOX` });
+  const account = textField('Account', { name: 'account', value: prefill.account ?? me.account, required: true });
+  const mailbox = textField('Mailbox (owner@domain/Mailbox/Name)', {
+    name: 'mailbox',
+    value: prefill.mailbox ?? '',
+    required: true,
+    placeholder: `${me.account}/INBOX`,
+  });
   const status = statusLine();
   const result = h('div', { class: 'result' });
   const form = h('form', {}, account.row, mailbox.row, h('button', { type: 'submit' }, 'Compute'), status.el);
@@ -83,4 +88,7 @@ export function renderEffectiveRights(ctx: PageContext): void {
       .catch((err: unknown) => status.fail(describeError(err)));
   });
   main.append(panel('Account and Mailbox', form), result);
+  // a link that names both (from the Mailboxes page) shows the answer at once
+  if (prefill.account && prefill.mailbox) form.requestSubmit();
+  else if (prefill.account) mailbox.input.focus();
 }

@@ -126,7 +126,7 @@ function listenerForm(initial: ListenerRow): HTMLElement {
       h('legend', {}, `${l.name} (${where})`),
       h('div', { class: 'pair' }, grant.row, deny.row),
       source,
-      h('div', { class: 'buttons' }, update, reset),
+      editable ? h('div', { class: 'buttons' }, update, reset) : null,
       status.el,
     ),
   );
