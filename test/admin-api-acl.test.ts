@@ -162,6 +162,10 @@ describe('mailbox ACLs through the admin API', () => {
     }
     expect((await api(DADMIN, 'PUT', aclUrl('carol', 'Shared'), { identifier: 'dave', rights: 'l', extra: 1 })).status).toBe(400);
     expect((await api(DADMIN, 'PUT', aclUrl('carol', 'Nope'), { identifier: 'dave', rights: 'l' })).status).toBe(404);
+    const badDelete = await api(DADMIN, 'DELETE', aclUrl('carol', 'Shared', 'a b'));
+    expect(badDelete.status).toBe(400);
+    expect(badDelete.json.error).toMatch(/a b/);
+    expect((await api(DADMIN, 'DELETE', `/domains/${DOM}/accounts/carol/mailboxes/acl?mailbox=Shared`)).status).toBe(400);
     expect((await api(DADMIN, 'GET', aclUrl('carol', 'Shared'))).json.acl).toEqual({ '#sales': 'l' });
   });
 

@@ -74,6 +74,17 @@ describe('acl and mailbox commands', () => {
     expect((await cli(dir, 'acl', 'show', 'joe', 'Shared')).out).toBe('joe@main.test Shared: (owner only)\n');
     expect((await cli(dir, 'acl', 'set', 'joe', 'Shared', 'sam')).err).toMatch(/missing OWNER@DOMAIN MAILBOX IDENTIFIER RIGHTS/);
     expect((await cli(dir, 'acl', 'frob')).err).toMatch(/unknown command 'acl frob'/);
+    expect((await cli(dir, 'acl', 'delete', 'joe', 'Shared', 'a b')).code).toBe(2);
+  });
+
+  it('removes an entry naming something that no longer exists (only its spelling is checked)', async () => {
+    const store = createFileMailboxStore(join(dir, 'state'));
+    await store.updateMailboxes('joe@main.test', (doc) => ({
+      next: { ...doc, mailboxes: { ...doc.mailboxes, Shared: { uidValidity: 7, acl: { ghost: 'lr', sam: 'l' } } } },
+      result: null,
+    }));
+    await store.close();
+    expect(await cli(dir, 'acl', 'delete', 'joe', 'Shared', 'Ghost@Main.Test')).toMatchObject({ code: 0, out: 'joe@main.test Shared: sam l\n' });
   });
 
   it('lists mailboxes with an ACL summary, INBOX first', async () => {
