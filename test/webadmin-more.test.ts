@@ -234,6 +234,9 @@ describe('the web admin, later pages', () => {
   it('Mailboxes: an ACL entry added in the page is what an IMAP session gets; aliases and unknown names are refused', async () => {
     expect((await imapAs(CAROL, 'CREATE Shared'))[0]!.ok).toBe(true);
     expect(await daveRights()).toBeNull();
+    await open(`#/domains/${SHARE}/accounts`, `Accounts: ${SHARE}`);
+    await page.getByRole('link', { name: 'Mailboxes of carol' }).click();
+    await page.getByRole('heading', { level: 1, name: `Mailboxes: ${CAROL.address}` }).waitFor();
     await open(`#/domains/${SHARE}/accounts/carol`, `Account Settings: ${CAROL.address}`);
     await page.getByRole('link', { name: 'Mailboxes and their ACLs' }).click();
     await page.getByRole('heading', { level: 1, name: `Mailboxes: ${CAROL.address}` }).waitFor();

@@ -24,7 +24,7 @@ export async function renderAccounts(ctx: PageContext, domain: string): Promise<
       'table',
       { class: 'grid' },
       h('caption', {}, `${accounts.length} account${accounts.length === 1 ? '' : 's'} in ${domain}`),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Account'), h('th', { scope: 'col' }, 'Address'))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Account'), h('th', { scope: 'col' }, 'Address'), h('th', { scope: 'col' }, 'Pages'))),
       h(
         'tbody',
         {},
@@ -34,6 +34,7 @@ export async function renderAccounts(ctx: PageContext, domain: string): Promise<
             {},
             h('th', { scope: 'row' }, link({ page: 'account', domain, account: a.name }, a.name)),
             h('td', {}, a.address ?? `${a.name}@${domain}`),
+            h('td', { class: 'actions' }, link({ page: 'mailboxes', domain, account: a.name }, 'Mailboxes', { 'aria-label': `Mailboxes of ${a.name}` })),
           ),
         ),
       ),
