@@ -3,8 +3,9 @@
  * authorization identity, empty for "the identity the certificate names". The verification is
  * the engine's (certificate-login.ts): a mechanism never sees the directory.
  */
-import type { Mechanism, MechanismContext, MechanismStep } from './mechanism.js';
-import { challenge, decodeUtf8, failure, guardSession, malformed } from './outcome.js';
+import type { Mechanism, MechanismContext } from './mechanism.js';
+import { decodeUtf8, failure, malformed } from './outcome.js';
+import { singleMessageSession } from './single-message.js';
 
 const NAME = 'EXTERNAL';
 const MAX_INPUT = 1024;
@@ -16,21 +17,11 @@ export const externalMechanism: Mechanism = {
   requiresTls: true,
   loginMethod: 'EXTERNAL',
   create(ctx: MechanismContext) {
-    let prompted = false;
-    return guardSession(
-      NAME,
-      async (input): Promise<MechanismStep> => {
-        if (input === null) {
-          if (prompted) return malformed(NAME, 'expected a response');
-          prompted = true;
-          return challenge('');
-        }
-        const authzid = decodeUtf8(input);
-        if (authzid === null || authzid.includes('\0')) return malformed(NAME, 'the authorization identity is not UTF-8 text');
-        if (!ctx.completeCertificateLogin) return failure('mechanism-unavailable', 'EXTERNAL is not available here');
-        return ctx.completeCertificateLogin(authzid === '' ? undefined : authzid);
-      },
-      MAX_INPUT,
-    );
+    return singleMessageSession(NAME, MAX_INPUT, async (input) => {
+      const authzid = decodeUtf8(input);
+      if (authzid === null || authzid.includes('\0')) return malformed(NAME, 'the authorization identity is not UTF-8 text');
+      if (!ctx.completeCertificateLogin) return failure('mechanism-unavailable', 'EXTERNAL is not available here');
+      return ctx.completeCertificateLogin(authzid === '' ? undefined : authzid);
+    });
   },
 };

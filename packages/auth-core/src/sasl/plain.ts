@@ -1,6 +1,7 @@
 /** PLAIN (RFC 4616): `[authzid] NUL authcid NUL passwd` in one message. */
-import type { Mechanism, MechanismContext, MechanismStep } from './mechanism.js';
-import { challenge, decodeUtf8, guardSession, malformed } from './outcome.js';
+import type { Mechanism, MechanismContext } from './mechanism.js';
+import { decodeUtf8, malformed } from './outcome.js';
+import { singleMessageSession } from './single-message.js';
 
 const NAME = 'PLAIN';
 /** RFC 4616 asks for at least 255 octets per field; three generous fields plus separators. */
@@ -25,20 +26,10 @@ export const plainMechanism: Mechanism = {
   credential: 'verify-plaintext',
   loginMethod: 'CLRTXT',
   create(ctx: MechanismContext) {
-    let prompted = false;
-    return guardSession(
-      NAME,
-      async (input): Promise<MechanismStep> => {
-        if (input === null) {
-          if (prompted) return malformed(NAME, 'expected a response');
-          prompted = true;
-          return challenge('');
-        }
-        const fields = parsePlainMessage(input);
-        if (!fields) return malformed(NAME, 'expected authzid NUL authcid NUL password');
-        return ctx.verifyPlaintext(fields.authcid, fields.password, fields.authzid || undefined);
-      },
-      MAX_INPUT,
-    );
+    return singleMessageSession(NAME, MAX_INPUT, async (input) => {
+      const fields = parsePlainMessage(input);
+      if (!fields) return malformed(NAME, 'expected authzid NUL authcid NUL password');
+      return ctx.verifyPlaintext(fields.authcid, fields.password, fields.authzid || undefined);
+    });
   },
 };

@@ -3,8 +3,9 @@
  * open WebUser session of that account in place of its password. The engine checks the session
  * (completeSessionLogin); this module only parses.
  */
-import type { Mechanism, MechanismContext, MechanismStep } from './mechanism.js';
-import { challenge, decodeUtf8, failure, guardSession, malformed } from './outcome.js';
+import type { Mechanism, MechanismContext } from './mechanism.js';
+import { decodeUtf8, failure, malformed } from './outcome.js';
+import { singleMessageSession } from './single-message.js';
 
 const NAME = 'SESSIONID';
 /** a login name (512) and a session ID (256) with room to spare */
@@ -37,22 +38,12 @@ export const sessionIdMechanism: Mechanism = {
   credential: 'none',
   loginMethod: 'SESSIONID',
   create(ctx: MechanismContext) {
-    let prompted = false;
-    return guardSession(
-      NAME,
-      async (input): Promise<MechanismStep> => {
-        if (input === null) {
-          // the spec wants the parameters with the command; clients without SASL-IR get one prompt
-          if (prompted) return malformed(NAME, 'expected a response');
-          prompted = true;
-          return challenge('');
-        }
-        const fields = parseSessionIdMessage(input);
-        if (!fields) return malformed(NAME, 'expected userName SP session-ID');
-        if (!ctx.completeSessionLogin) return failure('mechanism-unavailable', 'SESSIONID is not available here');
-        return ctx.completeSessionLogin(fields.user, fields.sessionId);
-      },
-      MAX_INPUT,
-    );
+    // the spec wants the parameters with the command; clients without SASL-IR get one prompt
+    return singleMessageSession(NAME, MAX_INPUT, async (input) => {
+      const fields = parseSessionIdMessage(input);
+      if (!fields) return malformed(NAME, 'expected userName SP session-ID');
+      if (!ctx.completeSessionLogin) return failure('mechanism-unavailable', 'SESSIONID is not available here');
+      return ctx.completeSessionLogin(fields.user, fields.sessionId);
+    });
   },
 };
