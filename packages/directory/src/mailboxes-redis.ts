@@ -5,26 +5,15 @@
  * another instance wrote in between.
  */
 import type { AccountMailboxes, MailboxStore } from '@portcullis/auth-core';
-import {
-  closeRedisClient,
-  createRedisClient,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  redactRedisUrl,
-  waitForReady,
-  type RedisClient,
-  type RedisClientLogger,
-} from '@portcullis/redis-client';
+import type { RedisClient } from '@portcullis/redis-client';
 import { DirectoryError } from './errors.js';
 import { applyChange, mailboxesFrom, requireOwner, sharesAnything } from './mailboxes-document.js';
 import { DEFAULT_DIRECTORY_KEY_PREFIX } from './redis-store.js';
+import { storeConnection, type RedisConnectionOptions } from './redis-connection.js';
 
-export interface RedisMailboxStoreOptions {
+export interface RedisMailboxStoreOptions extends RedisConnectionOptions {
   /** the directory's key prefix (default `portcullis:dir:`) */
   keyPrefix?: string;
-  readyTimeoutMs?: number;
-  connectTimeoutMs?: number;
-  commandTimeoutMs?: number;
-  logger?: RedisClientLogger;
 }
 
 /** How often a write is retried against concurrent writers before it gives up. */
@@ -54,17 +43,7 @@ function parse(text: string | null, key: string): AccountMailboxes {
 }
 
 export function createRedisMailboxStore(connection: string | RedisClient, options: RedisMailboxStoreOptions = {}): MailboxStore {
-  const ownsClient = typeof connection === 'string';
-  const where = typeof connection === 'string' ? redactRedisUrl(connection) : 'redis';
-  const client: RedisClient =
-    typeof connection === 'string'
-      ? createRedisClient(connection, {
-          name: 'portcullis-mailboxes',
-          ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
-          ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
-          ...(options.logger ? { logger: options.logger } : {}),
-        })
-      : connection;
+  const { connected, close } = storeConnection(connection, options, 'portcullis-mailboxes', 'mailboxes');
   // the directory's `{dir}` hash tag: a Redis Cluster keeps these keys in the directory's slot
   const base = `${options.keyPrefix ?? DEFAULT_DIRECTORY_KEY_PREFIX}{dir}:`;
   const docKey = (owner: string) => {
@@ -72,13 +51,6 @@ export function createRedisMailboxStore(connection: string | RedisClient, option
     return `${base}mailboxes:${domain}:${account}`;
   };
   const sharersKey = `${base}mailbox-sharers`;
-  const readyTimeoutMs = options.readyTimeoutMs ?? options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-
-  async function connected(): Promise<RedisClient> {
-    if (client.status === 'ready') return client;
-    if (await waitForReady(client, readyTimeoutMs)) return client;
-    throw new DirectoryError('unavailable', `mailboxes: ${where} is not reachable (waited ${readyTimeoutMs} ms)`);
-  }
 
   return {
     async getMailboxes(owner) {
@@ -113,8 +85,6 @@ export function createRedisMailboxStore(connection: string | RedisClient, option
       }).sort();
     },
 
-    async close() {
-      if (ownsClient) await closeRedisClient(client);
-    },
+    close,
   };
 }

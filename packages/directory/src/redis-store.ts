@@ -11,15 +11,7 @@ import type {
   ServerSettings,
 } from '@portcullis/auth-core';
 import { groupsContaining } from '@portcullis/auth-core';
-import {
-  closeRedisClient,
-  createRedisClient,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  redactRedisUrl,
-  waitForReady,
-  type RedisClient,
-  type RedisClientLogger,
-} from '@portcullis/redis-client';
+import type { RedisClient } from '@portcullis/redis-client';
 import { accessRightsFrom } from './access-rights.js';
 import { canonicalAliases } from './domain-aliases.js';
 import { DirectoryError } from './errors.js';
@@ -34,21 +26,13 @@ import {
   requireGroupName,
   type DomainGroups,
 } from './groups.js';
+import { storeConnection, type RedisConnectionOptions } from './redis-connection.js';
 import { CREATE_ACCOUNT, DELETE_ACCOUNT, DELETE_DOMAIN, WRITE_DOMAIN, WRITE_IF_DOMAIN } from './redis-scripts.js';
 import type { GroupMember } from '@portcullis/auth-core';
 
-export interface RedisStoreOptions {
+export interface RedisStoreOptions extends RedisConnectionOptions {
   /** Prepended to every key; default `portcullis:dir:`. */
   keyPrefix?: string;
-  /**
-   * How long a lookup waits for a connection that is not (yet) up before it fails; default the
-   * connect timeout (2000 ms).
-   */
-  readyTimeoutMs?: number;
-  /** For a URL: the client's timeouts and where its connection errors are logged. */
-  connectTimeoutMs?: number;
-  commandTimeoutMs?: number;
-  logger?: RedisClientLogger;
 }
 
 export const DEFAULT_DIRECTORY_KEY_PREFIX = 'portcullis:dir:';
@@ -121,29 +105,8 @@ export function createRedisStore(
   connection: string | RedisClient,
   options: RedisStoreOptions = {},
 ): DirectoryStore & AccessRightsStore & GroupStore & DirectoryDeleter {
-  const ownsClient = typeof connection === 'string';
-  const where = typeof connection === 'string' ? redactRedisUrl(connection) : 'redis';
-  const client: RedisClient =
-    typeof connection === 'string'
-      ? createRedisClient(connection, {
-          name: 'portcullis-directory',
-          ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
-          ...(options.commandTimeoutMs !== undefined ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
-          ...(options.logger ? { logger: options.logger } : {}),
-        })
-      : connection;
+  const { connected, close } = storeConnection(connection, options, 'portcullis-directory', 'directory');
   const keys = keyspace(options.keyPrefix ?? DEFAULT_DIRECTORY_KEY_PREFIX);
-  const readyTimeoutMs = options.readyTimeoutMs ?? options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-
-  /**
-   * The client sends nothing while disconnected (no offline queue, so nothing piles up), so a
-   * call first waits, for a bounded time, for the connection to be up.
-   */
-  async function connected(): Promise<RedisClient> {
-    if (client.status === 'ready') return client;
-    if (await waitForReady(client, readyTimeoutMs)) return client;
-    throw new DirectoryError('unavailable', `directory: ${where} is not reachable (waited ${readyTimeoutMs} ms)`);
-  }
 
   async function readDomain(name: string): Promise<DomainSettings | null> {
     const key = keys.domain(name);
@@ -411,7 +374,7 @@ export function createRedisStore(
     },
 
     async close(): Promise<void> {
-      if (ownsClient) await closeRedisClient(client);
+      await close();
     },
   };
 }
