@@ -19,7 +19,7 @@ import {
   validateAclIdentifier,
 } from '@portcullis/auth-core';
 import { asAString, astring, untagged, type ImapCommand } from '../codec/index.js';
-import { mailboxAcl, mailboxExists, withAcl } from '../store/mailbox-document.js';
+import { mailboxAcl, withAcl } from '../store/mailbox-document.js';
 import { nonexistent, refuse, type CommandContext } from './command-context.js';
 
 export const ACL_COMMANDS = new Set(['SETACL', 'DELETEACL', 'GETACL', 'LISTRIGHTS', 'MYRIGHTS']);
@@ -93,12 +93,7 @@ async function changeAcl(ctx: CommandContext, cmd: ImapCommand, options: AclComm
     const valid = await validateAclIdentifier(identifier, options.directory, domainOf(owner));
     if (valid instanceof AclError) return ctx.reply(tag, 'NO', valid.message, 'CANNOT');
   }
-  const subject = await ctx.access.subject();
-  let rights = '';
-  const result = await ctx.access.store.updateMailboxes(owner, (doc) => {
-    if (!mailboxExists(doc, ref.name)) return { next: null, result: 'nonexistent' as const };
-    rights = ctx.access.rightsIn(doc, owner, ref.name, subject);
-    if (!rights.includes('a')) return { next: null, result: 'noperm' as const };
+  const { result, rights } = await ctx.access.updateIfAllowed(owner, ref.name, 'a', (doc) => {
     const acl = mailboxAcl(doc, ref.name);
     const changed = setting ? setAclEntry(acl, identifier, rightsSpec) : removeAclEntry(acl, identifier);
     return { next: withAcl(doc, ref.name, changed), result: 'done' as const };

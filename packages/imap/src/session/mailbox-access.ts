@@ -4,7 +4,7 @@
  * owner holds every right on its own mailboxes.
  */
 import { ALL_ACL_RIGHTS, effectiveRights, type AccountMailboxes, type AclSubject, type MailboxRecord, type MailboxStore } from '@portcullis/auth-core';
-import { mailboxAcl, mailboxNames, mailboxRecord } from '../store/mailbox-document.js';
+import { mailboxAcl, mailboxExists, mailboxNames, mailboxRecord } from '../store/mailbox-document.js';
 import { externalName, OTHER_USERS, resolveMailboxName, type MailboxRef } from '../store/mailbox-names.js';
 
 /** A mailbox that exists, with the viewer's rights on it. */
@@ -55,6 +55,28 @@ export class MailboxAccess {
 
   rightsIn(doc: AccountMailboxes, owner: string, name: string, subject: AclSubject): string {
     return effectiveRights(mailboxAcl(doc, name), owner, subject);
+  }
+
+  /**
+   * Runs `change` on `owner`'s document when `name` exists in it and the viewer holds `right` on
+   * it, both checked on the document that is written; otherwise the result is 'nonexistent' or
+   * 'noperm'. `rights` is what the viewer holds on the mailbox (for refuse()).
+   */
+  async updateIfAllowed<T>(
+    owner: string,
+    name: string,
+    right: string,
+    change: (doc: AccountMailboxes, subject: AclSubject) => { next: AccountMailboxes | null; result: T },
+  ): Promise<{ result: T | 'nonexistent' | 'noperm'; rights: string }> {
+    const subject = await this.subject();
+    let rights = '';
+    const result = await this.store.updateMailboxes<T | 'nonexistent' | 'noperm'>(owner, (doc) => {
+      if (!mailboxExists(doc, name)) return { next: null, result: 'nonexistent' };
+      rights = this.rightsIn(doc, owner, name, subject);
+      if (!rights.includes(right)) return { next: null, result: 'noperm' };
+      return change(doc, subject);
+    });
+    return { result, rights };
   }
 
   /** The mailbox `owner`/`name` with the viewer's rights, or null when it does not exist. */

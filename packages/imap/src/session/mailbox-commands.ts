@@ -9,7 +9,7 @@ import { asAString, asAtom, asList, astring, untagged, type ImapCommand, type Im
 import { createMailbox, deleteMailbox, mailboxExists, renameMailbox } from '../store/mailbox-document.js';
 import { DELIMITER, INBOX, listPattern, OTHER_USERS, parentOf } from '../store/mailbox-names.js';
 import { nonexistent, refuse, type CommandContext } from './command-context.js';
-import { mayReachOtherUsers, type VisibleMailbox } from './mailbox-access.js';
+import { mayReachOtherUsers, type OpenedMailbox, type VisibleMailbox } from './mailbox-access.js';
 import { selectResponses, statusValue } from './mailbox.js';
 
 export const MAILBOX_COMMANDS = new Set([
@@ -84,6 +84,21 @@ async function oneMailbox(ctx: CommandContext, cmd: ImapCommand): Promise<string
     return null;
   }
   return mailbox;
+}
+
+/** The mailbox `input` names when it exists and the viewer holds r on it, or null after answering NO. */
+async function openReadable(ctx: CommandContext, tag: string, input: string): Promise<OpenedMailbox | null> {
+  const ref = ctx.access.resolve(input);
+  const opened = ref.kind === 'mailbox' ? await ctx.access.open(ref.owner, ref.name) : null;
+  if (!opened) {
+    nonexistent(ctx, tag);
+    return null;
+  }
+  if (!opened.rights.includes('r')) {
+    refuse(ctx, tag, opened.rights, 'r');
+    return null;
+  }
+  return opened;
 }
 
 async function list(ctx: CommandContext, cmd: ImapCommand): Promise<void> {
@@ -165,15 +180,7 @@ async function remove(ctx: CommandContext, cmd: ImapCommand): Promise<void> {
   if (input === null) return;
   const ref = ctx.access.resolve(input);
   if (ref.kind !== 'mailbox') return nonexistent(ctx, cmd.tag);
-  const { owner, name } = ref;
-  const subject = await ctx.access.subject();
-  let rights = '';
-  const result = await ctx.access.store.updateMailboxes(owner, (doc) => {
-    if (!mailboxExists(doc, name)) return { next: null, result: 'nonexistent' as const };
-    rights = ctx.access.rightsIn(doc, owner, name, subject);
-    if (!rights.includes('x')) return { next: null, result: 'noperm' as const };
-    return deleteMailbox(doc, name);
-  });
+  const { result, rights } = await ctx.access.updateIfAllowed(ref.owner, ref.name, 'x', (doc) => deleteMailbox(doc, ref.name));
   switch (result) {
     case 'deleted':
       return ctx.reply(cmd.tag, 'OK', 'DELETE completed');
@@ -200,12 +207,7 @@ async function rename(ctx: CommandContext, cmd: ImapCommand): Promise<void> {
     return ctx.reply(cmd.tag, 'NO', "a mailbox can only be renamed within its owner's mailboxes", 'CANNOT');
   }
   const owner = from.owner;
-  const subject = await ctx.access.subject();
-  let rights = '';
-  const result = await ctx.access.store.updateMailboxes(owner, (doc) => {
-    if (!mailboxExists(doc, from.name)) return { next: null, result: 'nonexistent' as const };
-    rights = ctx.access.rightsIn(doc, owner, from.name, subject);
-    if (!rights.includes('x')) return { next: null, result: 'noperm' as const };
+  const { result, rights } = await ctx.access.updateIfAllowed(owner, from.name, 'x', (doc, subject) => {
     if (owner !== ctx.access.viewer) {
       const parent = parentOf(to.name);
       const parentRights = parent !== null && mailboxExists(doc, parent) ? ctx.access.rightsIn(doc, owner, parent, subject) : '';
@@ -242,11 +244,8 @@ async function select(ctx: CommandContext, cmd: ImapCommand): Promise<void> {
   }
   // a failed SELECT leaves no mailbox selected (RFC 9051 6.3.2)
   ctx.select(null);
-  const ref = ctx.access.resolve(input);
-  if (ref.kind !== 'mailbox') return nonexistent(ctx, tag);
-  const opened = await ctx.access.open(ref.owner, ref.name);
-  if (!opened) return nonexistent(ctx, tag);
-  if (!opened.rights.includes('r')) return refuse(ctx, tag, opened.rights, 'r');
+  const opened = await openReadable(ctx, tag, input);
+  if (!opened) return;
   // RFC 4314 4: read-only unless some right lets the session change something in it
   const readOnly = name === 'EXAMINE' || !/[siwte]/.test(opened.rights);
   ctx.write(selectResponses(opened.external, opened.record.uidValidity, readOnly).map(untagged).join(''));
@@ -267,11 +266,8 @@ async function status(ctx: CommandContext, cmd: ImapCommand): Promise<void> {
     if (key === null || statusValue(key, 1) === undefined) return ctx.bad(tag, 'unknown STATUS item');
     keys.push(key.toUpperCase());
   }
-  const ref = ctx.access.resolve(input);
-  if (ref.kind !== 'mailbox') return nonexistent(ctx, tag);
-  const opened = await ctx.access.open(ref.owner, ref.name);
-  if (!opened) return nonexistent(ctx, tag);
-  if (!opened.rights.includes('r')) return refuse(ctx, tag, opened.rights, 'r');
+  const opened = await openReadable(ctx, tag, input);
+  if (!opened) return;
   const parts = keys.map((k) => `${k} ${statusValue(k, opened.record.uidValidity)}`);
   ctx.write(untagged(`STATUS ${astring(opened.external)} (${parts.join(' ')})`));
   return ctx.reply(tag, 'OK', 'STATUS completed');
