@@ -9,9 +9,8 @@ import type { MechanismRegistry } from '@portcullis/auth-core';
 import { createMechanismRegistry, guardSession, mechanismFailure } from '@portcullis/auth-core';
 import { ticketServicePrincipal } from './ap-req.js';
 import { nativeGssAcceptor, type GssAcceptor, type GssContext } from './gss-binding.js';
-import { withTempKeytab } from './keytab-files.js';
-import { parsePrincipal, serviceHost, simpleClientName, type Principal } from './principal.js';
-import { fromStored, storedKeysOf } from './stored-keys.js';
+import type { Principal } from './principal.js';
+import { acceptedClient, acceptWithDomainKeys } from './ticket-acceptance.js';
 
 const NAME = 'GSSAPI';
 /** RFC 4752 security-layer bit for "no security layer". */
@@ -26,10 +25,6 @@ export interface GssapiMechanismOptions {
   logger?: Pick<AuthLogger, 'info' | 'debug'>;
   /** where private keytab files are written for an accept call; default os.tmpdir() */
   tmpDir?: string;
-}
-
-function samePrincipal(a: Principal, b: Principal): boolean {
-  return a.realm === b.realm && a.components.length === b.components.length && a.components.every((c, i) => c === b.components[i]);
 }
 
 type State =
@@ -68,12 +63,9 @@ export function createGssapiMechanism(options: GssapiMechanismOptions): Mechanis
         service: Principal,
         result: { output: Buffer; clientName?: string; targetName?: string },
       ): MechanismStep => {
-        const target = result.targetName ? parsePrincipal(result.targetName) : null;
-        if (!target || !samePrincipal(target, service)) return refuse('the context target differs from the ticket service', { domain });
-        const client = result.clientName ? parsePrincipal(result.clientName) : null;
-        const user = client && simpleClientName(client);
-        if (!client || !user) return refuse('the client principal is not a simple name', { domain, client: result.clientName });
-        if (client.realm !== service.realm) return refuse('the client is of another realm', { domain, client: result.clientName });
+        const client = acceptedClient(result, service, domain, refuse);
+        if ('step' in client) return client.step;
+        const { user } = client;
         if (result.output.length > 0) {
           state = { kind: 'ack', context, domain, user };
           return { kind: 'continue', challenge: result.output };
@@ -91,19 +83,9 @@ export function createGssapiMechanism(options: GssapiMechanismOptions): Mechanis
       const acceptToken = async (token: Buffer): Promise<MechanismStep> => {
         const service = ticketServicePrincipal(token);
         if (!service) return mechanismFailure('malformed', 'GSSAPI: expected a Kerberos V5 initial context token');
-        const host = serviceHost(service);
-        const domain = host ? await options.directory.resolveDomain(host) : null;
-        if (!domain) return refuse('the ticket service names no domain', { service: service.components.join('/') });
-        const keys = storedKeysOf(domain)
-          .map(fromStored)
-          .filter((k) => samePrincipal(k, service));
-        if (keys.length === 0) return refuse('the domain has no key for the ticket service', { domain: domain.name, service: service.components.join('/') });
-        let result;
-        try {
-          result = await withTempKeytab(keys, (path) => acceptor.accept(path, token), options.tmpDir);
-        } catch (err) {
-          return refuse('MIT GSS-API refused the ticket', { domain: domain.name, err: err instanceof Error ? err.message : String(err) });
-        }
+        const acceptance = await acceptWithDomainKeys(options, () => acceptor, service, token, refuse);
+        if (!acceptance.accepted) return acceptance.step;
+        const { domain, result } = acceptance;
         if (!result.complete) {
           state = { kind: 'continue', context: result.context, domain: domain.name, service };
           return { kind: 'continue', challenge: result.output };

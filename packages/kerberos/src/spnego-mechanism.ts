@@ -9,17 +9,11 @@ import type { Mechanism, MechanismContext, MechanismRegistry, MechanismStep } fr
 import { createMechanismRegistry, guardSession, mechanismFailure } from '@portcullis/auth-core';
 import type { GssapiMechanismOptions } from './gssapi-mechanism.js';
 import { nativeGssAcceptor } from './gss-binding.js';
-import { withTempKeytab } from './keytab-files.js';
-import { parsePrincipal, serviceHost, simpleClientName, type Principal } from './principal.js';
 import { negotiateServicePrincipal } from './spnego.js';
-import { fromStored, storedKeysOf } from './stored-keys.js';
+import { acceptedClient, acceptWithDomainKeys } from './ticket-acceptance.js';
 
 export const SPNEGO_MECHANISM_NAME = 'GSS-SPNEGO';
 const MAX_INPUT = 64 * 1024;
-
-function samePrincipal(a: Principal, b: Principal): boolean {
-  return a.realm === b.realm && a.components.length === b.components.length && a.components.every((c, i) => c === b.components[i]);
-}
 
 export function createSpnegoMechanism(options: GssapiMechanismOptions): Mechanism {
   const logger = options.logger;
@@ -31,34 +25,20 @@ export function createSpnegoMechanism(options: GssapiMechanismOptions): Mechanis
   const accept = async (ctx: MechanismContext, token: Buffer): Promise<MechanismStep> => {
     const service = negotiateServicePrincipal(token);
     if (!service) return mechanismFailure('malformed', 'Negotiate: expected a SPNEGO or Kerberos V5 initial token');
-    const host = serviceHost(service);
-    const domain = host ? await options.directory.resolveDomain(host) : null;
-    if (!domain) return refuse('the ticket service names no domain', { service: service.components.join('/') });
-    const keys = storedKeysOf(domain)
-      .map(fromStored)
-      .filter((k) => samePrincipal(k, service));
-    if (keys.length === 0) return refuse('the domain has no key for the ticket service', { domain: domain.name, service: service.components.join('/') });
-    const acceptor = options.acceptor ?? nativeGssAcceptor();
-    let result;
-    try {
-      result = await withTempKeytab(keys, (path) => acceptor.accept(path, token), options.tmpDir);
-    } catch (err) {
-      return refuse('MIT GSS-API refused the ticket', { domain: domain.name, err: err instanceof Error ? err.message : String(err) });
-    }
+    const acceptor = () => options.acceptor ?? nativeGssAcceptor();
+    const acceptance = await acceptWithDomainKeys(options, acceptor, service, token, refuse);
+    if (!acceptance.accepted) return acceptance.step;
+    const { domain, result } = acceptance;
     try {
       if (!result.complete) return refuse('the client needs more than one round trip', { domain: domain.name });
-      const target = result.targetName ? parsePrincipal(result.targetName) : null;
-      if (!target || !samePrincipal(target, service)) return refuse('the context target differs from the ticket service', { domain: domain.name });
-      const client = result.clientName ? parsePrincipal(result.clientName) : null;
-      const user = client && simpleClientName(client);
-      if (!client || !user) return refuse('the client principal is not a simple name', { domain: domain.name, client: result.clientName });
-      if (client.realm !== service.realm) return refuse('the client is of another realm', { domain: domain.name, client: result.clientName });
+      const client = acceptedClient(result, service, domain.name, refuse);
+      if ('step' in client) return client.step;
       if (!ctx.completeKerberosLogin) return mechanismFailure('mechanism-unavailable', 'Negotiate is not available here');
-      const outcome = await ctx.completeKerberosLogin(`${user}@${domain.name}`, domain.name);
+      const outcome = await ctx.completeKerberosLogin(`${client.user}@${domain.name}`, domain.name);
       // the final SPNEGO token (accept-completed, and the AP-REP for mutual authentication)
       return outcome.kind === 'success' && result.output.length > 0 ? { ...outcome, data: result.output } : outcome;
     } finally {
-      acceptor.release(result.context);
+      acceptor().release(result.context);
     }
   };
 
