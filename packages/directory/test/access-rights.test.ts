@@ -2,11 +2,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRedisClient, closeRedisClient, waitForReady, type RedisClient } from '@portcullis/redis-client';
 import type { AccessRightsStore, DirectoryStore } from '@portcullis/auth-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileStore, createRedisStore, exportDirectory, importDirectory } from '../src/index.js';
-import { startRedisServer, type RedisServerHandle as RedisServer } from '@portcullis/redis-client/testing';
+import { freshRedisStore, useRedisServer } from './redis-fixture.js';
 
 type Store = DirectoryStore & AccessRightsStore;
 
@@ -131,44 +130,28 @@ describe('export and import', () => {
 });
 
 describe('redis store', () => {
-  let redis: RedisServer;
-  let probe: RedisClient;
-  let n = 0;
-  let prefix = '';
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    probe = createRedisClient(redis.url);
-    expect(await waitForReady(probe, 5000)).toBe(true);
-  });
-  afterAll(async () => {
-    if (probe) await closeRedisClient(probe);
-    await redis?.stop();
-  });
+  const redis = useRedisServer('a');
 
   sharedBehaviour(async () => {
-    prefix = `a${++n}:dir:`;
-    const store = createRedisStore(redis.url, { keyPrefix: prefix });
+    const fresh = freshRedisStore(redis);
+    const prefix = fresh.prefix;
     return {
-      store,
-      another: () => createRedisStore(redis.url, { keyPrefix: prefix }),
+      ...fresh,
       writeDamaged: async (domain) => {
-        await probe.set(`${prefix}{dir}:access:${domain}`, JSON.stringify({ alice: 'Master' }));
-      },
-      async cleanup() {
-        await store.close();
+        await redis.probe.set(`${prefix}{dir}:access:${domain}`, JSON.stringify({ alice: 'Master' }));
       },
     };
   });
 
   it('keeps one key per domain without an expiry', async () => {
-    const p = `a${++n}:dir:`;
+    const p = redis.freshPrefix();
     const store = createRedisStore(redis.url, { keyPrefix: p });
     try {
       await store.createDomain({ name: 'example.test' });
       await store.setAccessRights('example.test', { alice: ['CanImpersonate'] });
       const key = `${p}{dir}:access:example.test`;
-      expect(JSON.parse((await probe.get(key))!)).toEqual({ alice: ['CanImpersonate'] });
-      expect(await probe.ttl(key)).toBe(-1);
+      expect(JSON.parse((await redis.probe.get(key))!)).toEqual({ alice: ['CanImpersonate'] });
+      expect(await redis.probe.ttl(key)).toBe(-1);
     } finally {
       await store.close();
     }

@@ -1,28 +1,14 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeRedisClient, createRedisClient, waitForReady, type RedisClient } from '@portcullis/redis-client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DirectoryStore } from '@portcullis/auth-core';
 import { createFileStore, createRedisStore, exportDirectory, importDirectory } from '../src/index.js';
-import { startRedisServer, type RedisServerHandle as RedisServer } from '@portcullis/redis-client/testing';
+import { useRedisServer } from './redis-fixture.js';
 
-let redis: RedisServer;
-let probe: RedisClient;
+const redis = useRedisServer('x');
 let dir: string;
-let n = 0;
 const opened: DirectoryStore[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-  probe = createRedisClient(redis.url);
-  expect(await waitForReady(probe, 5000)).toBe(true);
-});
-
-afterAll(async () => {
-  if (probe) await closeRedisClient(probe);
-  await redis?.stop();
-});
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'portcullis-export-'));
@@ -34,7 +20,7 @@ afterEach(async () => {
 });
 
 function freshRedis(): { store: DirectoryStore; prefix: string } {
-  const prefix = `x${++n}:dir:`;
+  const prefix = redis.freshPrefix();
   const store = createRedisStore(redis.url, { keyPrefix: prefix });
   opened.push(store);
   return { store, prefix };
@@ -87,12 +73,12 @@ async function dump(store: DirectoryStore): Promise<unknown> {
 /** The raw values under a prefix, with the prefix taken off the key names. */
 async function rawKeys(prefix: string): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const key of (await probe.keys(`${prefix}*`)).sort()) {
-    const type = await probe.type(key);
+  for (const key of (await redis.probe.keys(`${prefix}*`)).sort()) {
+    const type = await redis.probe.type(key);
     const short = key.slice(prefix.length);
-    if (type === 'string') out[short] = await probe.get(key);
-    else if (type === 'set') out[short] = (await probe.smembers(key)).sort();
-    else if (type === 'hash') out[short] = await probe.hgetall(key);
+    if (type === 'string') out[short] = await redis.probe.get(key);
+    else if (type === 'set') out[short] = (await redis.probe.smembers(key)).sort();
+    else if (type === 'hash') out[short] = await redis.probe.hgetall(key);
     else out[short] = type;
   }
   return out;

@@ -2,11 +2,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRedisClient, closeRedisClient, waitForReady, type RedisClient } from '@portcullis/redis-client';
 import { hasGroupStore, validateAclIdentifier, type DirectoryStore, type GroupStore } from '@portcullis/auth-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileStore, createRedisStore, exportDirectory, importDirectory } from '../src/index.js';
-import { startRedisServer, type RedisServerHandle as RedisServer } from '@portcullis/redis-client/testing';
+import { freshRedisStore, useRedisServer } from './redis-fixture.js';
 
 type Store = DirectoryStore & GroupStore;
 
@@ -175,45 +174,29 @@ describe('export and import', () => {
 });
 
 describe('redis store', () => {
-  let redis: RedisServer;
-  let probe: RedisClient;
-  let n = 0;
-  let prefix = '';
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    probe = createRedisClient(redis.url);
-    expect(await waitForReady(probe, 5000)).toBe(true);
-  });
-  afterAll(async () => {
-    if (probe) await closeRedisClient(probe);
-    await redis?.stop();
-  });
+  const redis = useRedisServer('g');
 
   sharedBehaviour(async () => {
-    prefix = `g${++n}:dir:`;
-    const store = createRedisStore(redis.url, { keyPrefix: prefix });
+    const fresh = freshRedisStore(redis);
+    const prefix = fresh.prefix;
     return {
-      store,
-      another: () => createRedisStore(redis.url, { keyPrefix: prefix }),
+      ...fresh,
       writeDamaged: async (domain) => {
-        await probe.hset(`${prefix}{dir}:groups:${domain}`, 'sales', JSON.stringify('joe'));
-      },
-      async cleanup() {
-        await store.close();
+        await redis.probe.hset(`${prefix}{dir}:groups:${domain}`, 'sales', JSON.stringify('joe'));
       },
     };
   });
 
   it('keeps one hash per domain (a field per group) without an expiry', async () => {
-    const p = `g${++n}:dir:`;
+    const p = redis.freshPrefix();
     const store = createRedisStore(redis.url, { keyPrefix: p });
     try {
       await store.createDomain({ name: 'example.test' });
       await store.setGroup('example.test', 'sales', ['joe']);
       const key = `${p}{dir}:groups:example.test`;
-      expect(await probe.hgetall(key)).toEqual({ sales: '["joe"]' });
-      expect(await probe.ttl(key)).toBe(-1);
-      await probe.hset(key, 'dev', '{not json');
+      expect(await redis.probe.hgetall(key)).toEqual({ sales: '["joe"]' });
+      expect(await redis.probe.ttl(key)).toBe(-1);
+      await redis.probe.hset(key, 'dev', '{not json');
       await expect(store.listGroups('example.test')).rejects.toMatchObject({ code: 'corrupt' });
     } finally {
       await store.close();

@@ -2,10 +2,9 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccountMailboxes, MailboxStore } from '@portcullis/auth-core';
-import { createRedisClient, closeRedisClient, waitForReady, type RedisClient } from '@portcullis/redis-client';
-import { startRedisServer, type RedisServerHandle } from '@portcullis/redis-client/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createFileMailboxStore, createRedisMailboxStore, DirectoryError } from '../src/index.js';
+import { useRedisServer } from './redis-fixture.js';
 
 interface Fixture {
   store: MailboxStore;
@@ -134,28 +133,17 @@ describe('file mailbox store layout', () => {
   });
 });
 
-let redis: RedisServerHandle;
-let probe: RedisClient;
-let n = 0;
-beforeAll(async () => {
-  redis = await startRedisServer();
-  probe = createRedisClient(redis.url);
-  expect(await waitForReady(probe, 5000)).toBe(true);
-});
-afterAll(async () => {
-  if (probe) await closeRedisClient(probe);
-  await redis?.stop();
-});
+const redis = useRedisServer('m');
 
 suite('redis', async () => {
-  const keyPrefix = `m${++n}:dir:`;
+  const keyPrefix = redis.freshPrefix();
   const store = createRedisMailboxStore(redis.url, { keyPrefix });
   return {
     store,
     another: () => createRedisMailboxStore(redis.url, { keyPrefix }),
     async corrupt(owner) {
       const [a, d] = owner.split('@') as [string, string];
-      await probe.set(`${keyPrefix}{dir}:mailboxes:${d}:${a}`, '{"mailboxes": 3');
+      await redis.probe.set(`${keyPrefix}{dir}:mailboxes:${d}:${a}`, '{"mailboxes": 3');
     },
     async cleanup() {
       await store.close();

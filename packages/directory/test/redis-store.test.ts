@@ -1,42 +1,22 @@
-import { createRedisClient, closeRedisClient, waitForReady, type RedisClient } from '@portcullis/redis-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisClient, closeRedisClient, waitForReady } from '@portcullis/redis-client';
+import { describe, expect, it } from 'vitest';
 import { createRedisMailboxStore, createRedisStore, DirectoryError } from '../src/index.js';
 import { deletionTests } from './delete-suite.js';
-import { startRedisServer, type RedisServerHandle as RedisServer } from '@portcullis/redis-client/testing';
+import { freshRedisStore, useRedisServer } from './redis-fixture.js';
 import { directoryStoreSuite } from './store-suite.js';
 
-let redis: RedisServer;
-/** a plain client for looking at the keys behind the store */
-let probe: RedisClient;
-let n = 0;
+const redis = useRedisServer('t');
+/** the current test's key prefix */
 let prefix = '';
 
-beforeAll(async () => {
-  redis = await startRedisServer();
-  probe = createRedisClient(redis.url);
-  expect(await waitForReady(probe, 5000)).toBe(true);
-});
-
-afterAll(async () => {
-  if (probe) await closeRedisClient(probe);
-  await redis?.stop();
-});
-
-// each test gets its own key prefix, so they share one server without seeing each other
 const ctx = directoryStoreSuite(async () => {
-  prefix = `t${++n}:dir:`;
-  const store = createRedisStore(redis.url, { keyPrefix: prefix });
-  return {
-    store,
-    another: () => createRedisStore(redis.url, { keyPrefix: prefix }),
-    async cleanup() {
-      await store.close();
-    },
-  };
+  const fresh = freshRedisStore(redis);
+  prefix = fresh.prefix;
+  return fresh;
 });
 
 async function keysOf(p: string): Promise<string[]> {
-  return (await probe.keys(`${p}*`)).sort();
+  return (await redis.probe.keys(`${p}*`)).sort();
 }
 
 describe('redis layout', () => {
@@ -55,16 +35,16 @@ describe('redis layout', () => {
         'server',
       ].map((k) => `${prefix}{dir}:${k}`),
     );
-    for (const key of keys) expect(await probe.ttl(key)).toBe(-1);
-    expect(await probe.hgetall(`${prefix}{dir}:names`)).toEqual({ 'example.test': 'example.test', 'ex.test': 'example.test' });
-    expect(JSON.parse((await probe.get(`${prefix}{dir}:account:example.test:alice`))!)).toEqual({ password: '{clear}pw' });
+    for (const key of keys) expect(await redis.probe.ttl(key)).toBe(-1);
+    expect(await redis.probe.hgetall(`${prefix}{dir}:names`)).toEqual({ 'example.test': 'example.test', 'ex.test': 'example.test' });
+    expect(JSON.parse((await redis.probe.get(`${prefix}{dir}:account:example.test:alice`))!)).toEqual({ password: '{clear}pw' });
   });
 
   it('uses portcullis:dir: by default', async () => {
     const store = createRedisStore(redis.url);
     try {
-      await store.createDomain({ name: `default${n}.test` });
-      expect(await probe.exists(`portcullis:dir:{dir}:domain:default${n}.test`)).toBe(1);
+      await store.createDomain({ name: `default.test` });
+      expect(await redis.probe.exists('portcullis:dir:{dir}:domain:default.test')).toBe(1);
     } finally {
       await store.close();
     }
@@ -83,7 +63,7 @@ describe('redis layout', () => {
 
   it('names the key when a value is not JSON', async () => {
     await ctx.store.createDomain({ name: 'example.test' });
-    await probe.set(`${prefix}{dir}:domain:example.test`, '{broken');
+    await redis.probe.set(`${prefix}{dir}:domain:example.test`, '{broken');
     const err = await ctx.store.getDomain('example.test').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DirectoryError);
     expect(err).toMatchObject({ code: 'corrupt', message: expect.stringContaining(`${prefix}{dir}:domain:example.test`) });
@@ -104,7 +84,7 @@ describe('redis layout', () => {
 describe('deleting', () => {
   deletionTests(
     () => ctx.store as ReturnType<typeof createRedisStore>,
-    () => createRedisMailboxStore(probe, { keyPrefix: prefix }),
+    () => createRedisMailboxStore(redis.probe, { keyPrefix: prefix }),
   );
 
   it('leaves no key of the deleted domain behind', async () => {
@@ -114,13 +94,13 @@ describe('deleting', () => {
     await store.createAccount({ name: 'joe', domain: 'gone.test', settings: {} });
     await store.setAccessRights('gone.test', { joe: ['Domain'] });
     await store.setGroup('gone.test', 'g', ['joe']);
-    await createRedisMailboxStore(probe, { keyPrefix: prefix }).updateMailboxes('joe@gone.test', (cur) => ({
+    await createRedisMailboxStore(redis.probe, { keyPrefix: prefix }).updateMailboxes('joe@gone.test', (cur) => ({
       next: { ...cur, mailboxes: { X: { uidValidity: 1, acl: { anyone: 'l' } } } },
       result: null,
     }));
     await store.deleteDomain('gone.test');
     expect((await keysOf(prefix)).filter((k) => k.includes('gone'))).toEqual([]);
-    expect(await probe.hgetall(`${prefix}{dir}:names`)).toEqual({ 'keep.test': 'keep.test' });
-    expect(await probe.smembers(`${prefix}{dir}:domains`)).toEqual(['keep.test']);
+    expect(await redis.probe.hgetall(`${prefix}{dir}:names`)).toEqual({ 'keep.test': 'keep.test' });
+    expect(await redis.probe.smembers(`${prefix}{dir}:domains`)).toEqual(['keep.test']);
   });
 });
