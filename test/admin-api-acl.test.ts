@@ -5,6 +5,7 @@
  * not change (403), and identifiers or rights that are not real are refused with the reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminApi, basicAuth, type ApiReply as Reply } from './harness/admin-api.js';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
 import { createAccount, stopCleanly } from './harness/fixtures.js';
 import { python } from './harness/run.js';
@@ -41,27 +42,8 @@ afterAll(async () => {
   await stopCleanly(gw, PASSWORDS);
 });
 
-interface Reply {
-  status: number;
-  text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test replies are checked field by field
-  json: any;
-}
-
-async function api(who: { address: string; password: string } | null, method: string, url: string, body?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (who) headers['authorization'] = `Basic ${Buffer.from(`${who.address}:${who.password}`).toString('base64')}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(`http://127.0.0.1:${gw.ports.http}/api/v1${url}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await r.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  return { status: r.status, text, json };
-}
+const api = (who: { address: string; password: string } | null, method: string, url: string, body?: unknown): Promise<Reply> =>
+  adminApi(gw.ports.http, method, url, who && basicAuth(who), body);
 
 const aclUrl = (name: string, mailbox: string, identifier?: string): string =>
   `/domains/${DOM}/accounts/${name}/mailboxes/acl?mailbox=${encodeURIComponent(mailbox)}${identifier === undefined ? '' : `&identifier=${encodeURIComponent(identifier)}`}`;

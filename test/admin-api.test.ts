@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminApi, basicAuth as basic, type ApiReply as Reply } from './harness/admin-api.js';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
 import { WRONG_PASSWORD, stopCleanly } from './harness/fixtures.js';
 import { imapCapabilities, imapCommand, imapConnect, imapLogin, imapLoginWorks } from './harness/imap.js';
@@ -36,35 +37,8 @@ afterAll(async () => {
   await stopCleanly(gw, ALL_PASSWORDS);
 });
 
-interface Reply {
-  status: number;
-  text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test replies are checked field by field
-  json: any;
-}
-
-function basic(who: { address: string; password: string }): string {
-  return `Basic ${Buffer.from(`${who.address}:${who.password}`).toString('base64')}`;
-}
-
-async function api(method: string, url: string, auth: string | null, body?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (auth) headers['authorization'] = auth;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(`http://127.0.0.1:${gw.ports.http}/api/v1${url}`, {
-    method,
-    headers,
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await r.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  return { status: r.status, text, json };
-}
+const api = (method: string, url: string, auth: string | null, body?: unknown): Promise<Reply> =>
+  adminApi(gw.ports.http, method, url, auth, body);
 
 const asPostmaster = (method: string, url: string, body?: unknown): Promise<Reply> => api(method, url, basic(POSTMASTER), body);
 const asDadmin = (method: string, url: string, body?: unknown): Promise<Reply> => api(method, url, basic(DADMIN), body);
