@@ -23,6 +23,8 @@ export interface BenchOptions {
   relayOnly: boolean;
   /** rounds of FETCHes per path in the relayed case */
   relayRounds: number;
+  /** how the gateway copies relayed bytes (its PORTCULLIS_RELAY_PATH): auto (splice on plain TCP), js, splice */
+  relayPath: 'auto' | 'js' | 'splice';
   outDir: string;
   /** write V8 CPU profiles of the gateway here (node --cpu-prof) */
   profileDir?: string;
@@ -41,6 +43,7 @@ const HELP = `npm run bench [-- options]   (each also as an environment variable
   --no-relay         skip the relayed 10 MB FETCH case       BENCH_RELAY=0
   --relay-only       only the relayed case (relay.json)      BENCH_RELAY=only
   --relay-rounds N   FETCH rounds per path, relayed case     BENCH_RELAY_ROUNDS (5)
+  --relay-path P     gateway relay: auto, js, splice          BENCH_RELAY_PATH (auto)
   --out DIR          results directory                       BENCH_OUT (bench/results)
   --profile DIR      run the gateway under node --cpu-prof   BENCH_PROFILE
 `;
@@ -55,6 +58,11 @@ function count(text: string, name: string, min: number): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n < min) throw new Error(`--${name}: expected a number >= ${min}, got '${text}'`);
   return n;
+}
+
+function relayPathOf(text: string): 'auto' | 'js' | 'splice' {
+  if (text === 'auto' || text === 'js' || text === 'splice') return text;
+  throw new Error(`--relay-path: expected auto, js or splice, got '${text}'`);
 }
 
 export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
@@ -73,6 +81,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
       'no-relay': { type: 'boolean' },
       'relay-only': { type: 'boolean' },
       'relay-rounds': { type: 'string' },
+      'relay-path': { type: 'string' },
       out: { type: 'string' },
       profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -93,6 +102,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOption
     relayBench: !(values['no-relay'] ?? env.BENCH_RELAY === '0'),
     relayOnly: values['relay-only'] ?? env.BENCH_RELAY === 'only',
     relayRounds: Math.floor(count(values['relay-rounds'] ?? env.BENCH_RELAY_ROUNDS ?? '5', 'relay-rounds', 1)),
+    relayPath: relayPathOf(values['relay-path'] ?? env.BENCH_RELAY_PATH ?? 'auto'),
     outDir: values.out ?? env.BENCH_OUT ?? fileURLToPath(new URL('../results', import.meta.url)),
     ...(profileDir ? { profileDir } : {}),
   };

@@ -51,6 +51,8 @@ export interface RelayFigures {
   rounds: number;
   /** every path plain TCP on loopback: no TLS anywhere */
   transport: string;
+  /** how the gateway copied (PORTCULLIS_RELAY_PATH): auto is splice(2) here, every hop being plain TCP */
+  relayPath: 'auto' | 'js' | 'splice';
   direct: RelayPath;
   gateway: RelayPath;
   /** a bare `pipe()` proxy in its own Node process: the least a Node relay costs on this machine */
@@ -217,7 +219,10 @@ function median(values: number[]): number {
 }
 
 /** undefined when Dovecot is not installed */
-export async function relayBench(options: { messageBytes?: number; rounds?: number; fetches?: number; nodeArgs?: string[] } = {}): Promise<RelayFigures | undefined> {
+export async function relayBench(
+  options: { messageBytes?: number; rounds?: number; fetches?: number; nodeArgs?: string[]; relayPath?: 'auto' | 'js' | 'splice' } = {},
+): Promise<RelayFigures | undefined> {
+  const relayPath = options.relayPath ?? 'auto';
   const bin = findExecutable('dovecot');
   const mailUid = uidOf('dovecot');
   if (!bin || mailUid === undefined || uidOf('dovenull') === undefined) return undefined;
@@ -277,7 +282,12 @@ export async function relayBench(options: { messageBytes?: number; rounds?: numb
       'domain', 'set', 'bench.test', 'upstream.imap.host=127.0.0.1', `upstream.imap.port=${dovecotPort}`, 'upstream.imap.tls=none',
       `upstream.imap.masterUser=${MASTER_USER}`, `upstream.imap.masterPassword=${MASTER_PASSWORD}`,
     );
-    children.push(await startProcess(process.execPath, [...(options.nodeArgs ?? []), GATEWAY_CLI, 'serve', '--config', config], { readyText: 'portcullis ready' }));
+    children.push(
+      await startProcess(process.execPath, [...(options.nodeArgs ?? []), GATEWAY_CLI, 'serve', '--config', config], {
+        readyText: 'portcullis ready',
+        env: { ...process.env, PORTCULLIS_RELAY_PATH: relayPath },
+      }),
+    );
 
     // the reference: net.Server + socket.pipe both ways, nothing else, as its own process
     const proxyPort = await freePort();
@@ -326,6 +336,7 @@ export async function relayBench(options: { messageBytes?: number; rounds?: numb
       fetchesPerRound: fetches,
       rounds,
       transport: 'plain TCP on 127.0.0.1 for every hop (Dovecot ssl = no, gateway listener tls: none, upstream tls: none)',
+      relayPath,
       direct,
       gateway: gw,
       bareProxy: bare,
@@ -369,7 +380,7 @@ export function printRelay(f: RelayFigures): void {
     `## IMAP relay: FETCH of a ${(f.messageBytes / 1e6).toFixed(1)} MB message, ${f.fetchesPerRound} per round, ${f.rounds} rounds per path, ` +
       `load average ${f.loadAverage[0].toFixed(2)} -> ${f.loadAverage[1].toFixed(2)} on ${cpus().length} cores`,
   );
-  console.log(`transport: ${f.transport}`);
+  console.log(`transport: ${f.transport}; gateway relay path: ${f.relayPath}`);
   const withCores = (ms: number | undefined, cores: number | undefined): string => (ms === undefined ? '-' : `${fixed(ms, 2)} (${fixed(cores, 2)})`);
   const row = (name: string, p: RelayPath): string[] => [
     name,

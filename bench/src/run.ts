@@ -53,7 +53,7 @@ async function relayOnly(o: BenchOptions): Promise<void> {
 
 async function runRelay(o: BenchOptions, skipped: Record<string, string> = {}): Promise<RelayFigures | undefined> {
   const nodeArgs = o.profileDir ? ['--cpu-prof', '--cpu-prof-dir', o.profileDir, '--cpu-prof-name', `relay-gateway-${Date.now()}.cpuprofile`] : [];
-  const relay = await relayBench({ rounds: o.relayRounds, nodeArgs }).catch((err: Error) => {
+  const relay = await relayBench({ rounds: o.relayRounds, nodeArgs, relayPath: o.relayPath }).catch((err: Error) => {
     skipped.relay = err.message.split('\n')[0]!.slice(0, 200);
     return undefined;
   });

@@ -1,6 +1,6 @@
 export * from './types.js';
 export { connectUpstream, connectTcp, proxyHeaderFor } from './connect-upstream.js';
-export { relaySession, RELAY_LINGER_MS } from './relay-session.js';
+export { relaySession, RELAY_LINGER_MS, type RelayPath, type RelaySessionOptions } from './relay-session.js';
 export { imapUpstream, imapIdParams, imapQuote, parseCapabilities } from './imap-upstream.js';
 export { UpstreamReader, upgradeClientTls, tlsClientOptions, saslPlain } from './upstream-reader.js';
 export { popUpstream, xclientAddress } from './pop-upstream.js';

@@ -1,32 +1,75 @@
 /**
- * The relayed session: bytes copied both ways without parsing, with backpressure (pipe pauses the
- * faster side while the other's write buffer is full), until either side closes. Idle and total
- * timeouts end both sides.
+ * The relayed session: bytes copied both ways without parsing, with backpressure, until either
+ * side closes; idle and total timeouts end both sides. Two ways to copy, the same semantics:
+ * - splice: both hops plain TCP: the native addon moves the bytes socket -> pipe -> socket in the
+ *   kernel on its relay thread (splice-relay.ts); no byte passes through JavaScript;
+ * - js: stream pipes (pipe pauses the faster side while the other's write buffer is full), for
+ *   TLS hops and wherever the addon is missing.
  */
+import tls from 'node:tls';
 import type net from 'node:net';
-import type tls from 'node:tls';
+import { spliceBinding, spliceUnavailableReason } from './splice-binding.js';
+import { RELAY_LINGER_MS, spliceSession, spliceRefusal } from './splice-relay.js';
 import type { RelayEndReason, RelayResult, RelayTimeouts, UpstreamSession } from './types.js';
 
-/** after one side has ended, how long the other may take to flush and close before it is cut */
-export const RELAY_LINGER_MS = 5000;
+export { RELAY_LINGER_MS } from './splice-relay.js';
 
 type Duplex = net.Socket | tls.TLSSocket;
+
+/** `auto`: splice when it can, else js; `splice`: splice or reject (tests, the bench); `js`: always pipes */
+export type RelayPath = 'auto' | 'js' | 'splice';
+
+export interface RelaySessionOptions {
+  /** default: the environment's PORTCULLIS_RELAY_PATH (`auto`, `js`, `splice`), else `auto` */
+  path?: RelayPath;
+  /** told at debug level, once per reason and process, why a session fell back to the pipes */
+  log?: { debug(obj: object, msg: string): void };
+}
+
+function pathFromEnv(): RelayPath {
+  const value = process.env.PORTCULLIS_RELAY_PATH;
+  return value === 'js' || value === 'splice' ? value : 'auto';
+}
+
+const fallbacksLogged = new Set<string>();
 
 export function relaySession(
   client: Duplex,
   clientBuffered: Buffer,
   upstream: UpstreamSession,
   timeouts: RelayTimeouts,
+  options: RelaySessionOptions = {},
 ): Promise<RelayResult> {
+  const path = options.path ?? pathFromEnv();
+  if (path !== 'js') {
+    const binding = spliceBinding();
+    const refusal = binding
+      ? client instanceof tls.TLSSocket || upstream.socket instanceof tls.TLSSocket
+        ? 'TLS on a hop'
+        : spliceRefusal(client, upstream.socket)
+      : `no splice addon: ${spliceUnavailableReason() ?? 'not loaded'}`;
+    if (binding && refusal === undefined) return spliceSession(binding, client, clientBuffered, upstream, timeouts);
+    if (path === 'splice') return Promise.reject(new Error(`splice relay not possible: ${refusal}`));
+    const why = refusal ?? 'unknown';
+    if (options.log && !fallbacksLogged.has(why)) {
+      fallbacksLogged.add(why);
+      options.log.debug({ why }, 'relay copies with stream pipes instead of splice');
+    }
+  }
+  return pipeSession(client, clientBuffered, upstream, timeouts);
+}
+
+function pipeSession(client: Duplex, clientBuffered: Buffer, upstream: UpstreamSession, timeouts: RelayTimeouts): Promise<RelayResult> {
   const server = upstream.socket;
   return new Promise<RelayResult>((resolve) => {
     let reason: RelayEndReason | undefined;
     // counted from the sockets' own totals: a 'data' listener per chunk would cost throughput
     const clientStart = client.bytesRead;
     const serverStart = server.bytesRead;
-    const counts = (): { bytesUp: number; bytesDown: number } => ({
+    const counts = (): { bytesUp: number; bytesDown: number; path: 'js' } => ({
       bytesUp: clientBuffered.length + client.bytesRead - clientStart,
       bytesDown: upstream.leftover.length + server.bytesRead - serverStart,
+      path: 'js',
     });
     let idleTimer: NodeJS.Timeout | undefined;
     let totalTimer: NodeJS.Timeout | undefined;

@@ -78,7 +78,7 @@ export async function relayConnection(
   }
   const log = conn.log;
   log.info({ account, upstream: `${upstream.host}:${upstream.port}` }, `${conn.service} session relayed`);
-  const result = await relaySession(taken.socket, taken.buffered, upstream, decision.timeouts);
-  log.info({ account, reason: result.reason, bytesUp: result.bytesUp, bytesDown: result.bytesDown }, `${conn.service} relay ended`);
+  const result = await relaySession(taken.socket, taken.buffered, upstream, decision.timeouts, { log });
+  log.info({ account, reason: result.reason, bytesUp: result.bytesUp, bytesDown: result.bytesDown, path: result.path }, `${conn.service} relay ended`);
   return result;
 }

@@ -109,6 +109,8 @@ export interface RelayResult {
   bytesUp: number;
   /** upstream → client */
   bytesDown: number;
+  /** how the bytes were copied: `splice` in the kernel (both hops plain TCP), `js` with stream pipes */
+  path?: 'js' | 'splice';
 }
 
 export interface ConnectUpstreamOptions {

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { relaySession } from '../src/relay-session.js';
+import { relaySession, type RelayPath } from '../src/relay-session.js';
 import type { RelayResult, RelayTimeouts } from '../src/types.js';
 
 /**
@@ -22,8 +23,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
 });
 
-async function pair(): Promise<[net.Socket, net.Socket]> {
-  const server = net.createServer();
+/** `acceptedHalfOpen`: the accepted socket stays writable after the peer's FIN, as the listener's do */
+async function pair(acceptedHalfOpen = false): Promise<[net.Socket, net.Socket]> {
+  const server = net.createServer({ allowHalfOpen: acceptedHalfOpen });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
@@ -34,13 +36,15 @@ async function pair(): Promise<[net.Socket, net.Socket]> {
   return [outer, inner];
 }
 
-async function rig(timeouts: RelayTimeouts, buffered = Buffer.alloc(0), leftover = Buffer.alloc(0)): Promise<Rig> {
-  const [client, gatewayClient] = await pair();
+async function rig(path: RelayPath, timeouts: RelayTimeouts, buffered = Buffer.alloc(0), leftover = Buffer.alloc(0)): Promise<Rig> {
+  const [client, gatewayClient] = await pair(true);
   const [gatewayUpstream, peer] = await pair();
   // as Connection.takeOver hands them: paused
   gatewayClient.pause();
   gatewayUpstream.pause();
-  const relay = relaySession(gatewayClient, buffered, { socket: gatewayUpstream, leftover, host: '127.0.0.1', port: 0 }, timeouts);
+  const relay = relaySession(gatewayClient, buffered, { socket: gatewayUpstream, leftover, host: '127.0.0.1', port: 0 }, timeouts, { path });
+  // every test's result is checked to come from the path under test
+  void relay.then((result) => expect(result.path).toBe(path), () => undefined);
   return { client, peer, gatewayClient, gatewayUpstream, relay };
 }
 
@@ -64,9 +68,49 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
 
 const NO_TIMEOUTS: RelayTimeouts = { idleTimeoutMs: 0, totalTimeoutMs: 0 };
 
-describe('relaySession', () => {
+/** write `total` bytes of a pattern derived from `seed` as fast as the socket takes them, then end; resolves with their sha256 */
+function sendPattern(socket: net.Socket, total: number, seed: number): Promise<string> {
+  const hash = createHash('sha256');
+  const block = Buffer.alloc(256 * 1024);
+  for (let i = 0; i < block.length; i++) block[i] = (i * 31 + seed) & 0xff;
+  return new Promise<string>((resolve) => {
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < total) {
+        const chunk = block.subarray(0, Math.min(block.length, total - sent));
+        // each chunk differs from the last: a lost or repeated chunk changes the digest
+        chunk[0] = (sent / block.length) & 0xff;
+        hash.update(chunk);
+        sent += chunk.length;
+        if (!socket.write(Buffer.from(chunk))) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+      socket.end();
+      resolve(hash.digest('hex'));
+    };
+    pump();
+  });
+}
+
+/** everything the socket receives until its end: byte count and sha256 */
+function receiveAll(socket: net.Socket): Promise<{ bytes: number; digest: string }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  return new Promise((resolve) => {
+    socket.on('data', (c: Buffer) => {
+      hash.update(c);
+      bytes += c.length;
+    });
+    socket.once('end', () => resolve({ bytes, digest: hash.digest('hex') }));
+  });
+}
+
+// the same behaviour from both ways of copying: stream pipes, and splice(2) in the native addon
+describe.each<RelayPath>(['js', 'splice'])('relaySession (%s)', (path) => {
   it('delivers the bytes read past the login first, then copies both ways until the client closes', async () => {
-    const r = await rig(NO_TIMEOUTS, Buffer.from('b SELECT INBOX\r\n'), Buffer.from('* upstream extra\r\n'));
+    const r = await rig(path, NO_TIMEOUTS, Buffer.from('b SELECT INBOX\r\n'), Buffer.from('* upstream extra\r\n'));
     const atClient = collect(r.client);
     const atPeer = collect(r.peer);
     await until(() => atClient.text() === '* upstream extra\r\n' && atPeer.text() === 'b SELECT INBOX\r\n');
@@ -84,7 +128,7 @@ describe('relaySession', () => {
   });
 
   it('ends the client side when the upstream closes, after what it sent has arrived', async () => {
-    const r = await rig(NO_TIMEOUTS);
+    const r = await rig(path, NO_TIMEOUTS);
     const atClient = collect(r.client);
     const clientEnded = new Promise<void>((resolve) => r.client.once('end', resolve));
     r.peer.end('* BYE logging out\r\n');
@@ -95,7 +139,7 @@ describe('relaySession', () => {
   });
 
   it('ends both sides after the idle timeout, and activity postpones it', async () => {
-    const r = await rig({ idleTimeoutMs: 300, totalTimeoutMs: 0 });
+    const r = await rig(path, { idleTimeoutMs: 300, totalTimeoutMs: 0 });
     collect(r.client);
     collect(r.peer);
     const started = Date.now();
@@ -113,7 +157,7 @@ describe('relaySession', () => {
   });
 
   it('ends both sides after the total timeout even while bytes flow', async () => {
-    const r = await rig({ idleTimeoutMs: 10_000, totalTimeoutMs: 400 });
+    const r = await rig(path, { idleTimeoutMs: 10_000, totalTimeoutMs: 400 });
     collect(r.client);
     collect(r.peer);
     const started = Date.now();
@@ -130,7 +174,7 @@ describe('relaySession', () => {
   });
 
   it('applies backpressure: a client that does not read stops the upstream reads; all bytes arrive later', async () => {
-    const r = await rig(NO_TIMEOUTS);
+    const r = await rig(path, NO_TIMEOUTS);
     const total = 64 * 1024 * 1024;
     const chunk = Buffer.alloc(256 * 1024, 0x61);
     let sent = 0;
@@ -165,7 +209,7 @@ describe('relaySession', () => {
   }, 40_000);
 
   it('does no per-chunk work of its own: one data listener per side, no socket timeout, no timer per chunk', async () => {
-    const r = await rig({ idleTimeoutMs: 4000, totalTimeoutMs: 60_000 });
+    const r = await rig(path, { idleTimeoutMs: 4000, totalTimeoutMs: 60_000 });
     const total = 32 * 1024 * 1024;
     let chunks = 0;
     let received = 0;
@@ -187,9 +231,10 @@ describe('relaySession', () => {
     } finally {
       timers.mockRestore();
     }
-    // the pipes' own listeners only (a counter or a timer refresh per chunk would add one)
-    expect(r.gatewayUpstream.listenerCount('data')).toBe(1);
-    expect(r.gatewayClient.listenerCount('data')).toBe(1);
+    // the pipes' own listeners only (a counter or a timer refresh per chunk would add one); none
+    // with splice, where no byte reaches JavaScript
+    expect(r.gatewayUpstream.listenerCount('data')).toBe(path === 'js' ? 1 : 0);
+    expect(r.gatewayClient.listenerCount('data')).toBe(path === 'js' ? 1 : 0);
     expect(r.gatewayUpstream.timeout ?? 0).toBe(0);
     expect(r.gatewayClient.timeout ?? 0).toBe(0);
     r.peer.end();
@@ -197,8 +242,66 @@ describe('relaySession', () => {
     expect((await r.relay).bytesDown).toBe(total);
   }, 40_000);
 
+  it('passes a half-close on: the client ends its side, the upstream still answers, then ends too', async () => {
+    const r = await rig(path, NO_TIMEOUTS);
+    // a server that answers after the client's FIN (instead of Node's default: FIN back at once)
+    r.peer.allowHalfOpen = true;
+    const atClient = collect(r.client);
+    const atPeer = collect(r.peer);
+    const clientEnded = new Promise<void>((resolve) => r.client.once('end', resolve));
+    const peerEnded = new Promise<void>((resolve) => r.peer.once('end', resolve));
+    r.client.end('a LOGOUT\r\n');
+    await peerEnded;
+    expect(atPeer.text()).toBe('a LOGOUT\r\n');
+    // the client's FIN did not end the other direction
+    r.peer.end('* BYE\r\na OK LOGOUT completed\r\n');
+    await clientEnded;
+    expect(atClient.text()).toBe('* BYE\r\na OK LOGOUT completed\r\n');
+    const result = await r.relay;
+    expect(result.reason).toBe('client-closed');
+    expect(result.bytesUp).toBe(10);
+    expect(result.bytesDown).toBe(30);
+  });
+
+  it('copies 64 MB each way at once, every byte in order, and counts them', async () => {
+    const r = await rig(path, { idleTimeoutMs: 10_000, totalTimeoutMs: 60_000 });
+    const total = 64 * 1024 * 1024;
+    // each side sends all it has, whoever finishes first: the peer keeps sending after the client's FIN
+    r.peer.allowHalfOpen = true;
+    const atPeer = receiveAll(r.peer);
+    const atClient = receiveAll(r.client);
+    const [upDigest, downDigest] = await Promise.all([sendPattern(r.client, total, 1), sendPattern(r.peer, total, 2)]);
+    const [gotUp, gotDown] = await Promise.all([atPeer, atClient]);
+    expect(gotUp).toEqual({ bytes: total, digest: upDigest });
+    expect(gotDown).toEqual({ bytes: total, digest: downDigest });
+    const result = await r.relay;
+    expect(result.bytesUp).toBe(total);
+    expect(result.bytesDown).toBe(total);
+    expect(['client-closed', 'upstream-closed']).toContain(result.reason);
+  }, 60_000);
+
+  it('relays 20 sessions at once, each to its end with its own bytes', async () => {
+    const rigs = await Promise.all(Array.from({ length: 20 }, () => rig(path, { idleTimeoutMs: 10_000, totalTimeoutMs: 60_000 })));
+    const outcomes = await Promise.all(
+      rigs.map(async (r, i) => {
+        r.peer.allowHalfOpen = true;
+        const atPeer = receiveAll(r.peer);
+        const atClient = receiveAll(r.client);
+        const [upDigest, downDigest] = await Promise.all([sendPattern(r.client, 100_000 + i, i), sendPattern(r.peer, 2_000_000 + i, 100 + i)]);
+        const [gotUp, gotDown] = await Promise.all([atPeer, atClient]);
+        expect(gotUp).toEqual({ bytes: 100_000 + i, digest: upDigest });
+        expect(gotDown).toEqual({ bytes: 2_000_000 + i, digest: downDigest });
+        return r.relay;
+      }),
+    );
+    outcomes.forEach((result, i) => {
+      expect(result.bytesUp).toBe(100_000 + i);
+      expect(result.bytesDown).toBe(2_000_000 + i);
+    });
+  }, 60_000);
+
   it('ends at once when the client resets the connection', async () => {
-    const r = await rig(NO_TIMEOUTS);
+    const r = await rig(path, NO_TIMEOUTS);
     const peerClosed = new Promise<void>((resolve) => r.peer.once('close', resolve));
     r.peer.on('error', () => undefined);
     r.client.resetAndDestroy();
