@@ -4,18 +4,13 @@ import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFileMailboxStore, createFileStore, importDirectory } from '@portcullis/directory';
 import { startRedisServer, type RedisServerHandle } from '@portcullis/redis-client/testing';
-import { cli, tempDir } from './helpers.js';
+import { cli, cliFolder } from './helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-  await writeFile(join(dir, 'portcullis.yaml'), 'mainDomain: main.test\ndataDir: state\n');
-  expect((await cli(dir, 'domain', 'create', 'other.test', 'aliases=alias.test')).code).toBe(0);
-  for (const a of ['joe@main.test', 'sam@main.test', 'ann@main.test', 'carol@other.test']) {
-    expect((await cli(dir, 'account', 'create', a, '--password', 'x')).code).toBe(0);
-  }
+  ({ dir, cleanup } = await cliFolder(['joe@main.test', 'sam@main.test', 'ann@main.test', 'carol@other.test']));
   expect((await cli(dir, 'group', 'create', 'sales@main.test', 'sam')).code).toBe(0);
   // joe's mailboxes, as the IMAP session's CREATE leaves them
   const store = createFileMailboxStore(join(dir, 'state'));

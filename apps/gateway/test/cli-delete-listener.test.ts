@@ -10,21 +10,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileMailboxStore } from '@portcullis/directory';
 import { startRedisServer } from '@portcullis/redis-client/testing';
 import { createRedisCache } from '@portcullis/session-cache';
-import { cli, tempDir } from './helpers.js';
+import { cli, cliFolder } from './helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-  await writeFile(
-    join(dir, 'portcullis.yaml'),
+  ({ dir, cleanup } = await cliFolder(
+    ['alice@main.test', 'carol@other.test', 'dave@other.test'],
     'mainDomain: main.test\ndataDir: state\nlisteners:\n  - { service: imap, port: 1143, deny: [192.0.2.0/24] }\n  - { service: http, port: 8080 }\n',
-  );
-  expect((await cli(dir, 'domain', 'create', 'other.test', 'aliases=alias.test')).code).toBe(0);
-  for (const a of ['alice@main.test', 'carol@other.test', 'dave@other.test']) {
-    expect((await cli(dir, 'account', 'create', a, '--password', 'x')).code).toBe(0);
-  }
+  ));
 });
 afterEach(() => cleanup());
 

@@ -1,19 +1,14 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli, tempDir } from './helpers.js';
+import { cli, cliFolder } from './helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-  await writeFile(join(dir, 'portcullis.yaml'), 'mainDomain: main.test\ndataDir: state\n');
-  expect((await cli(dir, 'domain', 'create', 'other.test', 'aliases=alias.test')).code).toBe(0);
-  for (const a of ['alice@main.test', 'bob@main.test', 'carol@other.test']) {
-    expect((await cli(dir, 'account', 'create', a, '--password', 'x')).code).toBe(0);
-  }
+  ({ dir, cleanup } = await cliFolder(['alice@main.test', 'bob@main.test', 'carol@other.test']));
 });
 afterEach(() => cleanup());
 
