@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { relaySession, type RelayPath } from '../src/relay-session.js';
 import type { RelayResult, RelayTimeouts } from '../src/types.js';
@@ -44,7 +45,7 @@ async function rig(path: RelayPath, timeouts: RelayTimeouts, buffered = Buffer.a
   gatewayUpstream.pause();
   const relay = relaySession(gatewayClient, buffered, { socket: gatewayUpstream, leftover, host: '127.0.0.1', port: 0 }, timeouts, { path });
   // every test's result is checked to come from the path under test
-  void relay.then((result) => expect(result.path).toBe(path), () => undefined);
+  if (path !== 'auto') void relay.then((result) => expect(result.path).toBe(path), () => undefined);
   return { client, peer, gatewayClient, gatewayUpstream, relay };
 }
 
@@ -68,8 +69,11 @@ async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
 
 const NO_TIMEOUTS: RelayTimeouts = { idleTimeoutMs: 0, totalTimeoutMs: 0 };
 
-/** write `total` bytes of a pattern derived from `seed` as fast as the socket takes them, then end; resolves with their sha256 */
-function sendPattern(socket: net.Socket, total: number, seed: number): Promise<string> {
+/**
+ * write `total` bytes of a pattern derived from `seed` as fast as the socket takes them, then end
+ * (once `endAfter` settled); resolves with their sha256
+ */
+function sendPattern(socket: net.Socket, total: number, seed: number, endAfter?: Promise<unknown>): Promise<string> {
   const hash = createHash('sha256');
   const block = Buffer.alloc(256 * 1024);
   for (let i = 0; i < block.length; i++) block[i] = (i * 31 + seed) & 0xff;
@@ -87,7 +91,7 @@ function sendPattern(socket: net.Socket, total: number, seed: number): Promise<s
           return;
         }
       }
-      socket.end();
+      void (endAfter ?? Promise.resolve()).then(() => socket.end());
       resolve(hash.digest('hex'));
     };
     pump();
@@ -266,11 +270,12 @@ describe.each<RelayPath>(['js', 'splice'])('relaySession (%s)', (path) => {
   it('copies 64 MB each way at once, every byte in order, and counts them', async () => {
     const r = await rig(path, { idleTimeoutMs: 10_000, totalTimeoutMs: 60_000 });
     const total = 64 * 1024 * 1024;
-    // each side sends all it has, whoever finishes first: the peer keeps sending after the client's FIN
+    // both send at once; the peer keeps sending after the client's FIN, and ends only after it
+    // (an upstream's FIN ends the session's upstream socket both ways in the pipe path)
     r.peer.allowHalfOpen = true;
     const atPeer = receiveAll(r.peer);
     const atClient = receiveAll(r.client);
-    const [upDigest, downDigest] = await Promise.all([sendPattern(r.client, total, 1), sendPattern(r.peer, total, 2)]);
+    const [upDigest, downDigest] = await Promise.all([sendPattern(r.client, total, 1), sendPattern(r.peer, total, 2, atPeer)]);
     const [gotUp, gotDown] = await Promise.all([atPeer, atClient]);
     expect(gotUp).toEqual({ bytes: total, digest: upDigest });
     expect(gotDown).toEqual({ bytes: total, digest: downDigest });
@@ -287,7 +292,7 @@ describe.each<RelayPath>(['js', 'splice'])('relaySession (%s)', (path) => {
         r.peer.allowHalfOpen = true;
         const atPeer = receiveAll(r.peer);
         const atClient = receiveAll(r.client);
-        const [upDigest, downDigest] = await Promise.all([sendPattern(r.client, 100_000 + i, i), sendPattern(r.peer, 2_000_000 + i, 100 + i)]);
+        const [upDigest, downDigest] = await Promise.all([sendPattern(r.client, 100_000 + i, i), sendPattern(r.peer, 2_000_000 + i, 100 + i, atPeer)]);
         const [gotUp, gotDown] = await Promise.all([atPeer, atClient]);
         expect(gotUp).toEqual({ bytes: 100_000 + i, digest: upDigest });
         expect(gotDown).toEqual({ bytes: 2_000_000 + i, digest: downDigest });
@@ -308,5 +313,72 @@ describe.each<RelayPath>(['js', 'splice'])('relaySession (%s)', (path) => {
     const result = await r.relay;
     await peerClosed;
     expect(['client-closed', 'error']).toContain(result.reason);
+  });
+});
+
+describe('relaySession path choice', () => {
+  it('auto splices two plain TCP sockets, and PORTCULLIS_RELAY_PATH=js keeps the pipes', async () => {
+    const auto = await rig('auto', NO_TIMEOUTS);
+    auto.client.end();
+    auto.peer.end();
+    expect((await auto.relay).path).toBe('splice');
+    const before = process.env.PORTCULLIS_RELAY_PATH;
+    process.env.PORTCULLIS_RELAY_PATH = 'js';
+    try {
+      const [client, gatewayClient] = await pair(true);
+      const [gatewayUpstream, peer] = await pair();
+      const relay = relaySession(gatewayClient, Buffer.alloc(0), { socket: gatewayUpstream, leftover: Buffer.alloc(0), host: '127.0.0.1', port: 0 }, NO_TIMEOUTS);
+      client.end();
+      peer.end();
+      expect((await relay).path).toBe('js');
+    } finally {
+      if (before === undefined) delete process.env.PORTCULLIS_RELAY_PATH;
+      else process.env.PORTCULLIS_RELAY_PATH = before;
+    }
+  });
+
+  it('refuses splice on a TLS hop (and auto falls back to the pipes, logging why once)', async () => {
+    const [, gatewayClient] = await pair(true);
+    const [gatewayUpstream] = await pair();
+    const secure = new tls.TLSSocket(gatewayClient);
+    const upstream = { socket: gatewayUpstream, leftover: Buffer.alloc(0), host: '127.0.0.1', port: 0 };
+    await expect(relaySession(secure, Buffer.alloc(0), upstream, NO_TIMEOUTS, { path: 'splice' })).rejects.toThrow(/TLS/);
+    const debug = vi.fn();
+    const relay = relaySession(secure, Buffer.alloc(0), upstream, { idleTimeoutMs: 0, totalTimeoutMs: 200 }, { log: { debug } });
+    const result = await relay;
+    expect(result.path).toBe('js');
+    expect(result.reason).toBe('total-timeout');
+    expect(debug).toHaveBeenCalledWith({ why: 'TLS on a hop' }, expect.stringContaining('stream pipes'));
+    secure.destroy();
+  });
+
+  it('splice: a socket destroyed from JS meanwhile (a gateway shutting down) ends the session', async () => {
+    const r = await rig('splice', NO_TIMEOUTS);
+    const atPeer = collect(r.peer);
+    const peerClosed = new Promise<void>((resolve) => r.peer.once('close', resolve));
+    r.client.write('x');
+    await until(() => atPeer.bytes() === 1);
+    r.gatewayClient.destroy();
+    const result = await r.relay;
+    await peerClosed;
+    expect(result.reason).toBe('error');
+    expect(result.bytesUp).toBe(1);
+  });
+
+  it('splice: the upstream resetting while bytes flow to it ends the session, the client is closed', async () => {
+    const r = await rig('splice', NO_TIMEOUTS);
+    r.client.on('error', () => undefined);
+    const clientClosed = new Promise<void>((resolve) => r.client.once('close', resolve));
+    const block = Buffer.alloc(1024 * 1024, 0x63);
+    const ticker = setInterval(() => r.client.writable && r.client.write(block), 5);
+    try {
+      await until(() => r.peer.bytesRead > 0);
+      r.peer.resetAndDestroy();
+      const result = await r.relay;
+      await clientClosed;
+      expect(['upstream-closed', 'error']).toContain(result.reason);
+    } finally {
+      clearInterval(ticker);
+    }
   });
 });
