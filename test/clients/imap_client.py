@@ -6,15 +6,14 @@ user, password. Prints {"ok": bool, "error": str|None, "capabilities": [...], "l
 """
 import imaplib
 import json
-import ssl
 import sys
+
+from mail_common import close_quietly, error_text, imap_login, unverified_tls
 
 
 def main() -> None:
     a = json.loads(sys.argv[1])
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
+    ctx = unverified_tls()
     out = {"ok": False, "error": None, "capabilities": [], "list": []}
     conn = None
     try:
@@ -25,27 +24,16 @@ def main() -> None:
             if a["security"] == "starttls":
                 conn.starttls(ssl_context=ctx)
         out["capabilities"] = list(conn.capabilities)
-        user, password, method = a["user"], a["password"], a["method"]
-        if method == "login":
-            conn.login(user, password)
-        elif method == "plain":
-            conn.authenticate("PLAIN", lambda _c: ("\0%s\0%s" % (user, password)).encode())
-        elif method == "cram-md5":
-            conn.login_cram_md5(user, password)
-        else:
-            raise ValueError("unknown method " + method)
+        imap_login(conn, a["method"], a["user"], a["password"])
         typ, data = conn.list()
         out["list"] = [d.decode("utf-8", "replace") for d in data if isinstance(d, bytes)]
         out["ok"] = typ == "OK"
         conn.logout()
     except Exception as e:  # the test reads the error text
-        out["error"] = "%s: %s" % (type(e).__name__, e)
+        out["error"] = error_text(e)
     finally:
-        try:
-            if conn is not None and conn.sock is not None:
-                conn.shutdown()
-        except Exception:
-            pass
+        if conn is not None and getattr(conn, "sock", None) is not None:
+            close_quietly(conn.shutdown)
     print(json.dumps(out))
 
 

@@ -9,6 +9,8 @@ import imaplib
 import json
 import sys
 
+from mail_common import close_quietly, error_text, imap_login
+
 
 def main() -> None:
     a = json.loads(sys.argv[1])
@@ -16,15 +18,7 @@ def main() -> None:
     conn = None
     try:
         conn = imaplib.IMAP4(a["host"], a["port"], timeout=30)
-        user, password, method = a["user"], a["password"], a["method"]
-        if method == "login":
-            typ, data = conn.login(user, password)
-        elif method == "plain":
-            typ, data = conn.authenticate("PLAIN", lambda _c: ("\0%s\0%s" % (user, password)).encode())
-        elif method == "cram-md5":
-            typ, data = conn.login_cram_md5(user, password)
-        else:
-            raise ValueError("unknown method " + method)
+        imap_login(conn, a["method"], a["user"], a["password"])
         typ, data = conn.capability()
         out["capabilities"] = data[0].decode().split() if data and data[0] else []
         typ, data = conn.select("INBOX")
@@ -36,13 +30,10 @@ def main() -> None:
         out["ok"] = typ == "OK"
         conn.logout()
     except Exception as e:  # the test reads the error text
-        out["error"] = "%s: %s" % (type(e).__name__, e)
+        out["error"] = error_text(e)
     finally:
-        try:
-            if conn is not None and conn.sock is not None:
-                conn.shutdown()
-        except Exception:
-            pass
+        if conn is not None and getattr(conn, "sock", None) is not None:
+            close_quietly(conn.shutdown)
     print(json.dumps(out))
 
 

@@ -6,15 +6,14 @@ password. Prints {"ok": bool, "error": str|None, "welcome": str, "capa": {...}, 
 """
 import json
 import poplib
-import ssl
 import sys
+
+from mail_common import close_quietly, error_text, unverified_tls
 
 
 def main() -> None:
     a = json.loads(sys.argv[1])
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
+    ctx = unverified_tls()
     out = {"ok": False, "error": None, "welcome": "", "capa": {}, "stat": None}
     conn = None
     try:
@@ -38,12 +37,9 @@ def main() -> None:
         out["ok"] = True
         conn.quit()
     except Exception as e:  # the test reads the error text
-        out["error"] = "%s: %s" % (type(e).__name__, e)
-        try:
-            if conn is not None:
-                conn.close()
-        except Exception:
-            pass
+        out["error"] = error_text(e)
+        if conn is not None:
+            close_quietly(conn.close)
     print(json.dumps(out))
 
 

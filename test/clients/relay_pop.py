@@ -10,8 +10,9 @@ import base64
 import json
 import poplib
 import socket
-import ssl
 import sys
+
+from mail_common import close_quietly, error_text, unverified_tls
 
 
 class SourcePOP3(poplib.POP3):
@@ -33,10 +34,7 @@ def main() -> None:
         conn = SourcePOP3(a["host"], a["port"], a.get("source", "127.0.0.1"), 15)
         out["welcome"] = conn.getwelcome().decode("utf-8", "replace")
         if a.get("stls"):
-            ctx = ssl.create_default_context()
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            conn.stls(context=ctx)
+            conn.stls(context=unverified_tls())
         if a["method"] == "user":
             conn.user(a["user"])
             reply = conn.pass_(a["password"])
@@ -52,12 +50,9 @@ def main() -> None:
         out["ok"] = True
         conn.quit()
     except Exception as e:  # the test reads the error text
-        out["error"] = "%s: %s" % (type(e).__name__, e)
-        try:
-            if conn is not None:
-                conn.close()
-        except Exception:
-            pass
+        out["error"] = error_text(e)
+        if conn is not None:
+            close_quietly(conn.close)
     print(json.dumps(out))
 
 

@@ -9,6 +9,8 @@ import json
 import smtplib
 import sys
 
+from mail_common import close_quietly, error_text, smtp_auth, smtp_error_text
+
 
 def main() -> None:
     a = json.loads(sys.argv[1])
@@ -17,25 +19,19 @@ def main() -> None:
     try:
         conn = smtplib.SMTP(a["host"], a["port"], timeout=15, source_address=(a.get("source", "127.0.0.1"), 0))
         conn.ehlo("python.client.test")
-        conn.user, conn.password = a["user"], a["password"]
-        mechanism = a["mechanism"]
-        handler = {"PLAIN": conn.auth_plain, "LOGIN": conn.auth_login, "CRAM-MD5": conn.auth_cram_md5}[mechanism]
-        code, _ = conn.auth(mechanism, handler, initial_response_ok=True)
+        code, _ = smtp_auth(conn, a["mechanism"], a["user"], a["password"])
         out["code"] = code
         out["refused"] = conn.sendmail(a["sender"], a["recipients"], a["message"].encode("utf-8"))
         out["ok"] = True
         conn.quit()
     except smtplib.SMTPResponseException as e:
         out["code"] = e.smtp_code
-        out["error"] = "%s: %s %s" % (type(e).__name__, e.smtp_code, e.smtp_error.decode("utf-8", "replace"))
+        out["error"] = smtp_error_text(e)
     except Exception as e:  # the test reads the error text
-        out["error"] = "%s: %s" % (type(e).__name__, e)
+        out["error"] = error_text(e)
     finally:
-        try:
-            if conn is not None:
-                conn.close()
-        except Exception:
-            pass
+        if conn is not None:
+            close_quietly(conn.close)
     print(json.dumps(out))
 
 

@@ -8,15 +8,14 @@ Prints {"ok": bool, "error": str|None, "code": int|None, "features": {...}, "ref
 """
 import json
 import smtplib
-import ssl
 import sys
+
+from mail_common import close_quietly, error_text, smtp_auth, smtp_error_text, unverified_tls
 
 
 def main() -> None:
     a = json.loads(sys.argv[1])
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
+    ctx = unverified_tls()
     out = {"ok": False, "error": None, "code": None, "features": {}, "refused": None}
     conn = None
     try:
@@ -31,9 +30,7 @@ def main() -> None:
         out["features"] = {k: v for k, v in conn.esmtp_features.items()}
         mechanism = a.get("mechanism")
         if mechanism:
-            conn.user, conn.password = a["user"], a["password"]
-            handler = {"PLAIN": conn.auth_plain, "LOGIN": conn.auth_login, "CRAM-MD5": conn.auth_cram_md5}[mechanism]
-            code, _ = conn.auth(mechanism, handler, initial_response_ok=True)
+            code, _ = smtp_auth(conn, mechanism, a["user"], a["password"])
         else:
             code, _ = conn.login(a["user"], a["password"])
         out["code"] = code
@@ -43,15 +40,12 @@ def main() -> None:
         conn.quit()
     except smtplib.SMTPResponseException as e:
         out["code"] = e.smtp_code
-        out["error"] = "%s: %s %s" % (type(e).__name__, e.smtp_code, e.smtp_error.decode("utf-8", "replace"))
+        out["error"] = smtp_error_text(e)
     except Exception as e:  # the test reads the error text
-        out["error"] = "%s: %s" % (type(e).__name__, e)
+        out["error"] = error_text(e)
     finally:
-        try:
-            if conn is not None:
-                conn.close()
-        except Exception:
-            pass
+        if conn is not None:
+            close_quietly(conn.close)
     print(json.dumps(out))
 
 
