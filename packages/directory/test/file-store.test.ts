@@ -1,24 +1,17 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createFileMailboxStore, createFileStore } from '../src/index.js';
 import { deletionTests } from './delete-suite.js';
+import { freshFileStore } from './file-store-fixture.js';
 import { directoryStoreSuite } from './store-suite.js';
 
 let dir: string;
 
 const ctx = directoryStoreSuite(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'portcullis-dir-'));
-  const store = createFileStore(dir);
-  return {
-    store,
-    another: () => createFileStore(dir),
-    async cleanup() {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const fresh = await freshFileStore('portcullis-dir-');
+  dir = fresh.dir;
+  return fresh;
 });
 
 describe('file layout', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { hasGroupStore, validateAclIdentifier, type DirectoryStore, type GroupStore } from '@portcullis/auth-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileStore, createRedisStore, exportDirectory, importDirectory } from '../src/index.js';
+import { freshFileStore } from './file-store-fixture.js';
 import { freshRedisStore, useRedisServer } from './redis-fixture.js';
 
 type Store = DirectoryStore & GroupStore;
@@ -120,16 +121,10 @@ function sharedBehaviour(setup: () => Promise<Fixture>): void {
 describe('file store', () => {
   let dir: string;
   sharedBehaviour(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'portcullis-groups-'));
-    const store = createFileStore(dir);
+    const fresh = await freshFileStore('portcullis-groups-');
     return {
-      store,
-      another: () => createFileStore(dir),
-      writeDamaged: (domain) => writeFile(join(dir, 'domains', domain, 'groups.yaml'), 'sales: joe\n'),
-      async cleanup() {
-        await store.close();
-        await rm(dir, { recursive: true, force: true });
-      },
+      ...fresh,
+      writeDamaged: (domain) => writeFile(join(fresh.dir, 'domains', domain, 'groups.yaml'), 'sales: joe\n'),
     };
   });
 
