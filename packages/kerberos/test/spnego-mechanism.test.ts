@@ -1,42 +1,17 @@
 /** GSS-SPNEGO (HTTP Negotiate): token parsing, key choice and name checks, with a stand-in for MIT. */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DomainSettings, MechanismContext, MechanismOutcome } from '@portcullis/auth-core';
 import { advertisementFor, createDefaultMechanisms } from '@portcullis/auth-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AcceptResult, GssAcceptor, GssContext } from '../src/gss-binding.js';
-import { parseKeytab } from '../src/keytab.js';
 import { negotiateServicePrincipal, spnegoMechToken } from '../src/spnego.js';
 import { createSpnegoMechanism, withSpnegoMechanism } from '../src/spnego-mechanism.js';
-import { mergeKeys } from '../src/stored-keys.js';
+import { apReqToken, directoryOf, keysFor, tlv } from './ticket-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spnego-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function keysFor(principal: string, kvno: number) {
-  const file = join(dir, `${principal.replace(/\W/g, '_')}-${kvno}.keytab`);
-  const script = `addent -password -p ${principal} -k ${kvno} -e aes256-cts-hmac-sha1-96\nsecret\nwkt ${file}\nquit\n`;
-  execFileSync('ktutil', [], { input: script, stdio: ['pipe', 'ignore', 'ignore'] });
-  return mergeKeys([], parseKeytab(readFileSync(file)));
-}
-
-const tlv = (tag: number, body: Buffer): Buffer => {
-  const len = body.length < 128 ? Buffer.from([body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
-  return Buffer.concat([Buffer.from([tag]), len, body]);
-};
-
-/** A Kerberos GSS initial token whose ticket names `components@realm` (the rest is filler). */
-function apReqToken(components: string[], realm: string): Buffer {
-  const gstr = (s: string) => tlv(0x1b, Buffer.from(s));
-  const int = (n: number) => tlv(0x02, Buffer.from([n]));
-  const sname = tlv(0x30, Buffer.concat([tlv(0xa0, int(2)), tlv(0xa1, tlv(0x30, Buffer.concat(components.map(gstr))))]));
-  const ticket = tlv(0x61, tlv(0x30, Buffer.concat([tlv(0xa0, int(5)), tlv(0xa1, gstr(realm)), tlv(0xa2, sname), tlv(0xa3, tlv(0x30, Buffer.alloc(8)))])));
-  const apReq = tlv(0x6e, tlv(0x30, Buffer.concat([tlv(0xa0, int(5)), tlv(0xa1, int(14)), tlv(0xa3, ticket)])));
-  const oid = Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02]);
-  return tlv(0x60, Buffer.concat([oid, Buffer.from([0x01, 0x00]), apReq]));
-}
 
 /** SPNEGO NegTokenInit (RFC 4178) offering Kerberos, with `mechToken` as the optimistic token. */
 function spnegoToken(mechToken: Buffer | null): Buffer {
@@ -70,12 +45,10 @@ class FakeAcceptor implements GssAcceptor {
 }
 
 const DOMAINS: Record<string, DomainSettings & { kerberosKeys?: unknown }> = {
-  'krb.test': { name: 'krb.test', aliases: ['mail.krb.test'], kerberosKeys: keysFor('HTTP/mail.krb.test@KRB.TEST', 2) },
+  'krb.test': { name: 'krb.test', aliases: ['mail.krb.test'], kerberosKeys: keysFor(dir, 'HTTP/mail.krb.test@KRB.TEST', 2) },
   'other.test': { name: 'other.test' },
 };
-const directory = {
-  resolveDomain: async (n: string) => Object.values(DOMAINS).find((d) => d.name === n || d.aliases?.includes(n)) ?? null,
-};
+const directory = directoryOf(DOMAINS);
 
 function run(acceptor: FakeAcceptor) {
   const calls: unknown[][] = [];
