@@ -3,6 +3,7 @@
  * `undefined` and relaySession copies with the JS pipe instead.
  */
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 
 export interface SpliceOutcome {
   reason: 'client-closed' | 'upstream-closed' | 'idle-timeout' | 'total-timeout' | 'error';
@@ -33,6 +34,9 @@ export function spliceBinding(): SpliceBinding | undefined {
   if (loaded === undefined) {
     try {
       if (process.platform !== 'linux') throw new Error(`splice(2) is Linux only (platform ${process.platform})`);
+      // a worker thread may end while its sessions run, and N-API frees their thread-safe
+      // functions with it, under the relay thread's feet; the gateway scales with processes
+      if (!isMainThread) throw new Error('not on the main thread');
       // dist/native from both src/ (tests) and dist/ (built code)
       loaded = createRequire(import.meta.url)('../dist/native/portcullis_splice.node') as SpliceBinding;
     } catch (err) {
