@@ -6,8 +6,8 @@
  * PORTCULLIS_SCREENSHOTS=1 also writes client-addresses.png and account-settings.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
-import { Browser } from './harness/browser.js';
+import type { Page } from 'playwright-core';
+import { Browser, expectText } from './harness/browser.js';
 import { WRONG_PASSWORD, createAccount, stopCleanly } from './harness/fixtures.js';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
 import { imapCommand, imapConnect, imapLogin, imapLoginWorks } from './harness/imap.js';
@@ -290,15 +290,3 @@ describe('the web admin, later pages', () => {
     expect(scriptProblems).toEqual([]);
   });
 });
-
-/** Wait until the locator's text matches (the pages draw after their API answers). */
-async function expectText(locator: Locator, re: RegExp): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await locator.textContent({ timeout: 5_000 }).catch(() => '')) ?? '';
-    if (re.test(last)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(last).toMatch(re);
-}

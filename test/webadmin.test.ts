@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { Browser } from './harness/browser.js';
+import { Browser, expectText } from './harness/browser.js';
 import { ALICE, WRONG_PASSWORD, createAccount, stopCleanly } from './harness/fixtures.js';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
 import { imapCapabilities, imapCommand, imapConnect, imapLogin } from './harness/imap.js';
@@ -407,16 +407,4 @@ describe('the web admin', () => {
     expect(scriptProblems).toEqual([]);
   });
 });
-
-/** Wait until the locator's text matches (the pages draw after their API answers). */
-async function expectText(locator: ReturnType<Page['getByRole']>, re: RegExp): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await locator.textContent({ timeout: 5_000 }).catch(() => '')) ?? '';
-    if (re.test(last)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(last).toMatch(re);
-}
 

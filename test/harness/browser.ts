@@ -6,7 +6,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { REPO_ROOT } from './run.js';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -56,4 +57,16 @@ export class Browser {
     await this.context.close().catch(() => undefined);
     await fs.rm(this.profileDir, { recursive: true, force: true });
   }
+}
+
+/** Wait until the locator's text matches (the pages draw after their API answers). */
+export async function expectText(locator: Locator, re: RegExp): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await locator.textContent({ timeout: 5_000 }).catch(() => '')) ?? '';
+    if (re.test(last)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(last).toMatch(re);
 }
