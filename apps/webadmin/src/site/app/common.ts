@@ -26,6 +26,19 @@ export function errorPanel(err: unknown): HTMLElement {
   return h('div', { class: 'panel error', role: 'alert' }, message);
 }
 
+/**
+ * What a page loads before it can draw: the API's answer, or null after its error panel was
+ * appended to `main` (the page then stops).
+ */
+export async function loadOrShowError<T>(main: HTMLElement, load: () => Promise<T>): Promise<T | null> {
+  try {
+    return await load();
+  } catch (err) {
+    main.append(errorPanel(err));
+    return null;
+  }
+}
+
 export function describeError(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.status === 403) return `Not permitted: ${err.message}`;

@@ -4,7 +4,7 @@
  * deleting the account.
  */
 import { api, type AccountView, type SessionRow } from '../api.js';
-import { confirmButton, describeError, errorPanel, link, pageHeader, panel } from '../common.js';
+import { confirmButton, describeError, errorPanel, loadOrShowError, link, pageHeader, panel } from '../common.js';
 import type { PageContext } from '../context.js';
 import { checkbox, h, statusLine, textField, uid } from '../dom.js';
 import { DOMAIN_RIGHTS, formatTime, MAIN_DOMAIN_RIGHTS, shortId } from '../format.js';
@@ -30,13 +30,8 @@ export async function renderAccountSettings(ctx: PageContext, domain: string, ac
       { route: { page: 'accounts', domain }, text: 'Accounts' },
     ]),
   );
-  let view: AccountView;
-  try {
-    view = await api.account(domain, account);
-  } catch (err) {
-    main.append(errorPanel(err));
-    return;
-  }
+  const view = await loadOrShowError(main, () => api.account(domain, account));
+  if (view === null) return;
   main.append(passwordPanel(domain, account, view), settingsPanel(domain, account, view));
   main.append(await rightsPanel(domain, account, view));
   main.append(

@@ -1,6 +1,6 @@
 /** A domain's accounts, and a form to create one. */
 import { api } from '../api.js';
-import { describeError, errorPanel, link, pageHeader, panel } from '../common.js';
+import { describeError, loadOrShowError, link, pageHeader, panel } from '../common.js';
 import type { PageContext } from '../context.js';
 import { h, statusLine, textField } from '../dom.js';
 
@@ -12,13 +12,8 @@ export async function renderAccounts(ctx: PageContext, domain: string): Promise<
       { route: { page: 'domain', domain }, text: domain },
     ]),
   );
-  let accounts;
-  try {
-    accounts = (await api.accounts(domain)).accounts;
-  } catch (err) {
-    main.append(errorPanel(err));
-    return;
-  }
+  const accounts = await loadOrShowError(main, async () => (await api.accounts(domain)).accounts);
+  if (accounts === null) return;
   main.append(
     h(
       'table',

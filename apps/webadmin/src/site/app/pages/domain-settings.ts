@@ -1,6 +1,6 @@
 /** Domain Settings with the Login Methods panel: which methods the domain advertises. */
 import { api, type DomainView } from '../api.js';
-import { confirmButton, describeError, errorPanel, link, pageHeader, panel } from '../common.js';
+import { confirmButton, describeError, loadOrShowError, link, pageHeader, panel } from '../common.js';
 import { holds, type PageContext } from '../context.js';
 import { checkbox, h, statusLine } from '../dom.js';
 import { LOGIN_METHODS } from '../format.js';
@@ -20,13 +20,8 @@ const METHOD_HINTS: Record<string, string> = {
 export async function renderDomainSettings(ctx: PageContext, domain: string): Promise<void> {
   const { main } = ctx;
   main.replaceChildren(pageHeader(`Domain Settings: ${domain}`, [{ route: { page: 'domains' }, text: 'Domains' }]));
-  let view: DomainView;
-  try {
-    view = await api.domain(domain);
-  } catch (err) {
-    main.append(errorPanel(err));
-    return;
-  }
+  const view = await loadOrShowError(main, () => api.domain(domain));
+  if (view === null) return;
   main.append(
     h(
       'nav',

@@ -1,19 +1,14 @@
 /** The domains the caller may see, with links to each one's pages. */
 import { api } from '../api.js';
-import { describeError, errorPanel, link, pageHeader, panel } from '../common.js';
+import { describeError, loadOrShowError, link, pageHeader, panel } from '../common.js';
 import { holds, type PageContext } from '../context.js';
 import { h, statusLine, textField } from '../dom.js';
 
 export async function renderDomains(ctx: PageContext): Promise<void> {
   const { main, me } = ctx;
   main.replaceChildren(pageHeader('Domains'));
-  let domains;
-  try {
-    domains = (await api.domains()).domains;
-  } catch (err) {
-    main.append(errorPanel(err));
-    return;
-  }
+  const domains = await loadOrShowError(main, async () => (await api.domains()).domains);
+  if (domains === null) return;
   const table = h(
     'table',
     { class: 'grid' },

@@ -1,6 +1,6 @@
 /** A domain's groups (the #GROUP names of mailbox ACLs): members set, groups created and deleted. */
-import { api, type Group } from '../api.js';
-import { describeError, errorPanel, link, pageHeader, panel } from '../common.js';
+import { api } from '../api.js';
+import { describeError, loadOrShowError, link, pageHeader, panel } from '../common.js';
 import type { PageContext } from '../context.js';
 import { h, statusLine, textField, uid } from '../dom.js';
 import { parseList } from '../format.js';
@@ -20,13 +20,8 @@ export async function renderGroups(ctx: PageContext, domain: string, notice?: st
       { route: { page: 'domain', domain }, text: domain },
     ]),
   );
-  let groups: Group[];
-  try {
-    groups = (await api.groups(domain)).groups;
-  } catch (err) {
-    main.append(errorPanel(err));
-    return;
-  }
+  const groups = await loadOrShowError(main, async () => (await api.groups(domain)).groups);
+  if (groups === null) return;
   const top = statusLine();
   if (notice) top.ok(notice);
   main.append(top.el);

@@ -1,6 +1,6 @@
 /** A domain's Kerberos keys: import a keytab file, mark keys and Delete Marked. */
-import { api, type KerberosKey } from '../api.js';
-import { describeError, errorPanel, link, pageHeader, panel } from '../common.js';
+import { api } from '../api.js';
+import { describeError, loadOrShowError, link, pageHeader, panel } from '../common.js';
 import type { PageContext } from '../context.js';
 import { h, statusLine, uid } from '../dom.js';
 import { bytesToBase64, formatTime } from '../format.js';
@@ -13,13 +13,8 @@ export async function renderKerberos(ctx: PageContext, domain: string, notice?: 
       { route: { page: 'domain', domain }, text: domain },
     ]),
   );
-  let keys: KerberosKey[];
-  try {
-    keys = (await api.kerberosKeys(domain)).keys;
-  } catch (err) {
-    main.append(errorPanel(err));
-    return;
-  }
+  const keys = await loadOrShowError(main, async () => (await api.kerberosKeys(domain)).keys);
+  if (keys === null) return;
 
   const listStatus = statusLine();
   if (notice) listStatus.ok(notice);

@@ -1,6 +1,6 @@
 /** The login log: every login, newest first; a refused one says which rule refused it. */
-import { api, type LoginLogEntry } from '../api.js';
-import { errorPanel, pageHeader } from '../common.js';
+import { api } from '../api.js';
+import { loadOrShowError, pageHeader } from '../common.js';
 import type { PageContext } from '../context.js';
 import { h, textField, uid } from '../dom.js';
 import { formatTime } from '../format.js';
@@ -43,13 +43,8 @@ export async function renderLoginLog(ctx: PageContext, query: LoginLogQuery = {}
   });
   main.append(filter);
 
-  let entries: LoginLogEntry[];
-  try {
-    entries = (await api.loginLog(query)).entries;
-  } catch (err) {
-    main.append(errorPanel(err));
-    return;
-  }
+  const entries = await loadOrShowError(main, async () => (await api.loginLog(query)).entries);
+  if (entries === null) return;
   if (entries.length === 0) {
     main.append(h('p', { class: 'empty' }, 'No logins match.'));
     return;

@@ -4,7 +4,7 @@
  * or an unknown name is refused with its reason) and the rights letters.
  */
 import { api, type MailboxAcl } from '../api.js';
-import { describeError, errorPanel, link, pageHeader, panel } from '../common.js';
+import { describeError, loadOrShowError, link, pageHeader, panel } from '../common.js';
 import type { PageContext } from '../context.js';
 import { h, statusLine, textField } from '../dom.js';
 import { identifierAccount } from '../format.js';
@@ -20,13 +20,8 @@ export async function renderMailboxes(ctx: PageContext, domain: string, account:
       { route: { page: 'account', domain, account }, text: account },
     ]),
   );
-  let mailboxes: MailboxAcl[];
-  try {
-    mailboxes = (await api.mailboxes(domain, account)).mailboxes;
-  } catch (err) {
-    main.append(errorPanel(err));
-    return;
-  }
+  const mailboxes = await loadOrShowError(main, async () => (await api.mailboxes(domain, account)).mailboxes);
+  if (mailboxes === null) return;
   main.append(
     h(
       'p',

@@ -3,7 +3,7 @@
  * Login Security (hide unknown account, lockout, unlock), and Helpers (External Authentication).
  */
 import { api, type ListenerRow, type Settings } from '../api.js';
-import { describeError, errorPanel, pageHeader, panel } from '../common.js';
+import { describeError, errorPanel, loadOrShowError, pageHeader, panel } from '../common.js';
 import type { PageContext } from '../context.js';
 import { checkbox, h, statusLine, textField, uid } from '../dom.js';
 import { parseLines, parseList, sameList } from '../format.js';
@@ -27,12 +27,7 @@ function textarea(label: string, name: string, lines: string[]): { row: HTMLElem
 }
 
 async function loadServer(main: HTMLElement): Promise<Settings | null> {
-  try {
-    return (await api.server()).settings;
-  } catch (err) {
-    main.append(errorPanel(err));
-    return null;
-  }
+  return loadOrShowError(main, async () => (await api.server()).settings);
 }
 
 export async function renderClientAddresses(ctx: PageContext): Promise<void> {
