@@ -5,7 +5,7 @@ import { rightsOf } from '../commands/rights.js';
 import { canReadDomain, canWriteDomain, outranks, requireThat } from './access.js';
 import type { Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
-import { asAdminError, badRequest } from './errors.js';
+import { badRequest, guarded } from './errors.js';
 import { jsonAssignments } from './json-settings.js';
 import { visibleDomain } from './domains.js';
 import { closeSessionsOf } from './monitoring.js';
@@ -24,14 +24,6 @@ export interface AccountDetail extends AccountSummary {
   /** tag names of the tag passwords, never the passwords */
   tagPasswords: string[];
   rights: string[];
-}
-
-async function guarded<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    throw asAdminError(err);
-  }
 }
 
 function accountName(raw: string): string {

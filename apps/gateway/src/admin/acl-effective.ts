@@ -8,15 +8,7 @@ import { canReadDomain } from './access.js';
 import type { Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
 import { visibleDomain } from './domains.js';
-import { AdminError, asAdminError, badRequest, notFound } from './errors.js';
-
-async function guarded<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    throw asAdminError(err);
-  }
-}
+import { AdminError, badRequest, guarded, notFound } from './errors.js';
 
 function split(address: string): { name: string; domain: string } {
   const at = address.lastIndexOf('@');

@@ -5,7 +5,7 @@ import { requireDomain } from '../commands/context.js';
 import { canManageDomains, canReadDomain, canWriteDomain, requireThat, visibleDomains } from './access.js';
 import type { Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
-import { AdminError, asAdminError, notFound } from './errors.js';
+import { AdminError, guarded, notFound } from './errors.js';
 import { jsonAssignments } from './json-settings.js';
 import { closeSessionsOf } from './monitoring.js';
 
@@ -19,14 +19,6 @@ export interface DomainDetail {
   main: boolean;
   accounts: number;
   settings: Record<string, unknown> & { loginMethods: string[] };
-}
-
-async function guarded<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    throw asAdminError(err);
-  }
 }
 
 /**

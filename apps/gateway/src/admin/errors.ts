@@ -44,3 +44,12 @@ export function asAdminError(err: unknown): unknown {
   if (err instanceof CommandError) return new AdminError(400, err.message);
   return err;
 }
+
+/** Runs a route's work with the CLI's errors turned into AdminErrors (asAdminError). */
+export async function guarded<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    throw asAdminError(err);
+  }
+}

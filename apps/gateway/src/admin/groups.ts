@@ -4,20 +4,12 @@ import { canReadDomain, canWriteDomain } from './access.js';
 import type { Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
 import { visibleDomain } from './domains.js';
-import { asAdminError, badRequest } from './errors.js';
+import { badRequest, guarded } from './errors.js';
 
 export interface GroupView {
   name: string;
   /** as stored: 'user' (this domain), 'user@domain', '#group', '#group@domain' */
   members: string[];
-}
-
-async function guarded<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    throw asAdminError(err);
-  }
 }
 
 function groupName(raw: string): string {

@@ -5,7 +5,7 @@ import { canManageKeys } from './access.js';
 import type { Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
 import { visibleDomain } from './domains.js';
-import { asAdminError, badRequest } from './errors.js';
+import { badRequest, guarded } from './errors.js';
 
 export interface KeyView {
   id: string;
@@ -18,14 +18,6 @@ export interface KeyView {
 }
 
 const view = (k: KeySummary): KeyView => ({ id: k.id, principal: k.principal, realm: k.realm, kvno: k.kvno, enctype: k.enctype, added: k.issued });
-
-async function guarded<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    throw asAdminError(err);
-  }
-}
 
 export async function listKerberosKeys(deps: AdminDeps, caller: Caller, rawDomain: string): Promise<KeyView[]> {
   const domain = await visibleDomain(deps, caller, rawDomain, canManageKeys);

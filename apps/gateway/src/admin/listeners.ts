@@ -5,18 +5,10 @@
 import { canManageServer, requireThat } from './access.js';
 import type { Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
-import { asAdminError } from './errors.js';
+import { guarded } from './errors.js';
 import { changeListenerAccess, listenerAccessViews, type ListenerAccessChange, type ListenerAccessView } from './listener-access.js';
 
 export type ListenerView = ListenerAccessView;
-
-async function guarded<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    throw asAdminError(err);
-  }
-}
 
 export async function listListeners(deps: AdminDeps, caller: Caller): Promise<ListenerView[]> {
   requireThat(canManageServer(caller), 'Settings');

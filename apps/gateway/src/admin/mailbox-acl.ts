@@ -8,19 +8,11 @@ import { canReadDomain, canWriteDomain } from './access.js';
 import type { Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
 import { visibleDomain } from './domains.js';
-import { asAdminError, badRequest } from './errors.js';
+import { badRequest, guarded } from './errors.js';
 
 export interface MailboxView {
   name: string;
   acl: Record<string, string>;
-}
-
-async function guarded<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    throw asAdminError(err);
-  }
 }
 
 /** The owner's address once the caller may `may` in its domain (the domain is in the path). */

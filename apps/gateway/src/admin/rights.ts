@@ -6,15 +6,7 @@ import { canReadDomain, canWriteDomain, grantDenial, requireThat } from './acces
 import type { Caller } from './caller.js';
 import type { AdminDeps } from './deps.js';
 import { visibleDomain } from './domains.js';
-import { asAdminError } from './errors.js';
-
-async function guarded<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (err) {
-    throw asAdminError(err);
-  }
-}
+import { guarded } from './errors.js';
 
 async function target(deps: AdminDeps, caller: Caller, rawDomain: string, rawName: string, may: (c: Caller, d: string) => boolean): Promise<string> {
   const domain = await visibleDomain(deps, caller, rawDomain, may);
