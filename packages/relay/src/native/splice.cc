@@ -49,6 +49,16 @@ const char* reasonName(Reason r) {
 // a pipe of this size moves a 10 MB FETCH in ~40 splice pairs instead of ~160 (the default 64 KiB);
 // F_SETPIPE_SZ may refuse (pipe-user-pages-soft reached): the default size works too
 constexpr int kPipeSize = 256 * 1024;
+// A direction holds a pipe only while bytes move: an idle session (IMAP IDLE waits 29 minutes)
+// holds none. Pipe pages count against the user's pipe-user-pages-soft (64 MiB by default), past
+// which new pipes get 2 pages; thousands of idle sessions each holding two pipes would get there.
+// Emptied pipes wait in this pool (relay thread only) for the next burst instead of being closed.
+constexpr size_t kPoolMax = 64;
+struct PooledPipe {
+  int fds[2];
+  size_t cap;
+};
+std::vector<PooledPipe> pipePool;
 
 struct Direction {
   int src = -1;
@@ -113,17 +123,33 @@ struct Relay {
 };
 Relay relay;
 
-void closePipe(Direction& d) {
-  if (d.pipe[0] >= 0) close(d.pipe[0]);
-  if (d.pipe[1] >= 0) close(d.pipe[1]);
+/** give the direction's pipe back: to the pool when empty, else closed with what it holds */
+void releasePipe(Direction& d) {
+  if (d.pipe[0] < 0) return;
+  if (d.inPipe == 0 && pipePool.size() < kPoolMax) {
+    pipePool.push_back(PooledPipe{{d.pipe[0], d.pipe[1]}, d.pipeCap});
+  } else {
+    close(d.pipe[0]);
+    close(d.pipe[1]);
+  }
   d.pipe[0] = d.pipe[1] = -1;
+  d.inPipe = 0;
 }
 
-bool openPipe(Direction& d) {
+bool acquirePipe(Direction& d) {
+  if (d.pipe[0] >= 0) return true;
+  if (!pipePool.empty()) {
+    PooledPipe p = pipePool.back();
+    pipePool.pop_back();
+    d.pipe[0] = p.fds[0];
+    d.pipe[1] = p.fds[1];
+    d.pipeCap = p.cap;
+    return true;
+  }
   if (pipe2(d.pipe, O_NONBLOCK | O_CLOEXEC) != 0) return false;
   fcntl(d.pipe[1], F_SETPIPE_SZ, kPipeSize);
   int cap = fcntl(d.pipe[1], F_GETPIPE_SZ);
-  if (cap > 0) d.pipeCap = static_cast<size_t>(cap);
+  d.pipeCap = cap > 0 ? static_cast<size_t>(cap) : 65536;
   return true;
 }
 
@@ -165,8 +191,8 @@ void finish(Session* s, Reason why) {
   if (s->reason == kNone) s->reason = why;
   setInterest(s, s->client, &s->clientRef, s->clientEvents, 0);
   setInterest(s, s->upstream, &s->upstreamRef, s->upstreamEvents, 0);
-  closePipe(s->up);
-  closePipe(s->down);
+  releasePipe(s->up);
+  releasePipe(s->down);
   close(s->client);
   close(s->upstream);
   auto* result = new Result{s->deferred, s->reason, s->up.bytes, s->down.bytes, s->err};
@@ -207,9 +233,14 @@ bool pump(Session* s, Direction& d, Reason eofReason, int64_t now) {
       d.done = true;
       if (s->lingerAt == 0) s->lingerAt = now + s->lingerMs;
       if (s->reason == kNone) s->reason = eofReason;
+      releasePipe(d);
       return true;
     }
     // the pipe is empty here, so EAGAIN can only mean the socket has nothing to read
+    if (!acquirePipe(d)) {
+      s->err = errno;
+      return false;
+    }
     ssize_t n = splice(d.src, nullptr, d.pipe[1], nullptr, d.pipeCap, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (n > 0) {
       d.inPipe = static_cast<size_t>(n);
@@ -224,11 +255,13 @@ bool pump(Session* s, Direction& d, Reason eofReason, int64_t now) {
     if (errno == EINTR) continue;
     if (errno == EAGAIN) {
       d.waitIn = true;
+      releasePipe(d);
       return true;
     }
     s->err = errno;
     return false;
   }
+  releasePipe(d);
   return true;
 }
 
@@ -388,15 +421,6 @@ Napi::Value SpliceRelay(const Napi::CallbackInfo& info) {
   s->lingerMs = info[4].As<Napi::Number>().Int64Value();
   s->clientRef = FdRef{s, true};
   s->upstreamRef = FdRef{s, false};
-  if (!openPipe(s->up) || !openPipe(s->down)) {
-    closePipe(s->up);
-    closePipe(s->down);
-    close(client);
-    close(upstream);
-    delete s;
-    Napi::Error::New(env, "spliceRelay: no pipe").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
   s->deferred = new Napi::Promise::Deferred(env);
   Napi::Promise promise = s->deferred->Promise();
   // the function is never called (settle does the work); it only keeps the event loop alive while
