@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminApi, basicAuth as basic, type ApiReply as Reply } from './harness/admin-api.js';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
 import { WRONG_PASSWORD, stopCleanly } from './harness/fixtures.js';
-import { imapCapabilities, imapCommand, imapConnect, imapLogin, imapLoginWorks } from './harness/imap.js';
+import { imapCapabilitiesAt, imapCommand, imapConnect, imapLogin, imapLoginWorks } from './harness/imap.js';
 import { startRedisServer } from './harness/redis-server.js';
 
 const LISTENERS = {
@@ -49,14 +49,7 @@ function expectNoSecrets(reply: Reply): void {
   expect(reply.text).not.toMatch(/\{(clear|U-crpt|UB-crpt|A-crpt)\}|\$argon2|"password"\s*:/);
 }
 
-async function capabilities(): Promise<string[]> {
-  const { c } = await imapConnect(gw.ports.imap);
-  try {
-    return await imapCapabilities(c);
-  } finally {
-    c.close();
-  }
-}
+const capabilities = (): Promise<string[]> => imapCapabilitiesAt(gw.ports.imap);
 
 async function imapLoginStatus(user: string, password: string): Promise<boolean> {
   return (await imapLoginWorks(gw.ports.imap, user, password)).ok;

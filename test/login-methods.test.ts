@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
-import { imapAuthenticate, imapCapabilities, imapConnect, imapLogin } from './harness/imap.js';
+import { imapAuthenticate, imapCapabilitiesAt, imapConnect, imapLogin } from './harness/imap.js';
 import { apopTimestamp, popAuth, popCapa, popCommand, popConnect, popSaslMechanisms, popUserPass } from './harness/pop.js';
 import { apopDigest, cramResponder, plainResponder } from './harness/sasl.js';
 import { ALICE, WRONG_PASSWORD, createAccount, stopCleanly } from './harness/fixtures.js';
@@ -20,14 +20,7 @@ afterAll(async () => {
   await stopCleanly(gw, [ALICE.password, WRONG_PASSWORD]);
 });
 
-async function imapCaps(): Promise<string[]> {
-  const { c } = await imapConnect(gw.ports.imap);
-  try {
-    return await imapCapabilities(c);
-  } finally {
-    c.close();
-  }
-}
+const imapCaps = (): Promise<string[]> => imapCapabilitiesAt(gw.ports.imap);
 
 describe('Login Methods', () => {
   it('by default advertise PLAIN, LOGIN, CRAM-MD5, DIGEST-MD5, SCRAM and the APOP timestamp', async () => {

@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { Browser, expectText } from './harness/browser.js';
 import { ALICE, WRONG_PASSWORD, createAccount, stopCleanly } from './harness/fixtures.js';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
-import { imapCapabilities, imapCommand, imapConnect, imapLogin } from './harness/imap.js';
+import { imapCapabilitiesAt, imapCommand, imapConnect, imapLogin } from './harness/imap.js';
 import { run } from './harness/run.js';
 
 const POSTMASTER = { address: `postmaster@${MAIN_DOMAIN}`, password: 'Postmaster-Secret-9' };
@@ -40,14 +40,7 @@ async function makeKeytab(file: string): Promise<void> {
   if (res.code !== 0) throw new Error(`ktutil failed: ${res.stderr}`);
 }
 
-async function imapCaps(): Promise<string[]> {
-  const { c } = await imapConnect(gw.ports.imap);
-  try {
-    return await imapCapabilities(c);
-  } finally {
-    c.close();
-  }
-}
+const imapCaps = (): Promise<string[]> => imapCapabilitiesAt(gw.ports.imap);
 
 async function imapLoginOk(account: { address: string; password: string }): Promise<boolean> {
   const { c } = await imapConnect(gw.ports.imap);

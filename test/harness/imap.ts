@@ -96,3 +96,13 @@ export async function imapLoginWorks(port: number, user: string, password: strin
     c.close();
   }
 }
+
+/** CAPABILITY before login on a fresh connection to `port`, closed afterwards. */
+export async function imapCapabilitiesAt(port: number): Promise<string[]> {
+  const { c } = await imapConnect(port);
+  try {
+    return await imapCapabilities(c);
+  } finally {
+    c.close();
+  }
+}
