@@ -14,7 +14,7 @@ import {
   type MailboxStore,
 } from '@portcullis/auth-core';
 import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/line-protocol';
-import { CLEARTEXT_MECHANISMS, cleartextFromSasl, relaySession, type RelayClient, type RelayHook } from '@portcullis/relay';
+import { CLEARTEXT_MECHANISMS, cleartextFromSasl, relayConnection, type RelayClient, type RelayHook } from '@portcullis/relay';
 import {
   ConnectionClosedError,
   IdleTimeoutError,
@@ -365,23 +365,10 @@ export class ImapSession {
       this.conn.write(tagged(tag, 'NO', 'mail server temporarily unavailable, try again later', 'UNAVAILABLE'));
       return true;
     }
-    const { upstream, timeouts } = decision;
     this.state = 'logout';
     this.account = success.authzid;
-    this.ok(tag, `${command} completed`, `CAPABILITY ${(upstream.capabilities ?? []).join(' ')}`);
-    let taken: ReturnType<NonNullable<Connection['takeOver']>>;
-    try {
-      // the client may have gone while the upstream was being reached
-      taken = this.conn.takeOver();
-    } catch (err) {
-      upstream.socket.destroy();
-      throw err;
-    }
-    const result = await relaySession(taken.socket, taken.buffered, upstream, timeouts);
-    this.conn.log.info(
-      { account: success.authzid, upstream: `${upstream.host}:${upstream.port}`, ...result },
-      'relayed session ended',
-    );
+    this.ok(tag, `${command} completed`, `CAPABILITY ${(decision.upstream.capabilities ?? []).join(' ')}`);
+    await relayConnection(this.conn, decision, success.authzid);
     return true;
   }
 
