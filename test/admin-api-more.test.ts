@@ -5,7 +5,7 @@
  * workers), and listing an account's WebUser sessions (closed when the account is deleted).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminApi as api, basicAuth as basic, type ApiReply as Reply } from './harness/admin-api.js';
+import { adminApi as api, basicAuth as basic, openWebSession, webSessionStatus, type ApiReply as Reply } from './harness/admin-api.js';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
 import { WRONG_PASSWORD, stopCleanly } from './harness/fixtures.js';
 import { imapConnect, imapLoginWorks } from './harness/imap.js';
@@ -174,7 +174,7 @@ describe('listener Grant/Deny changed at run time', () => {
       expect((await api(cluster.ports.http, 'PATCH', `/listeners/${name}`, basic(POSTMASTER), { deny: null })).status).toBe(200);
       for (let i = 0; i < 6; i++) expect(await imapGreets(cluster.ports.imap)).toBe(true);
       // sessions made through any worker are listed by every worker (the memory cache is the primary's)
-      const ids = [await login(cluster.ports.http, POSTMASTER), await login(cluster.ports.http, POSTMASTER)];
+      const ids = [await openWebSession(cluster.ports.http, POSTMASTER), await openWebSession(cluster.ports.http, POSTMASTER)];
       for (let i = 0; i < 4; i++) {
         const listed = await api(cluster.ports.http, 'GET', `/sessions?account=${POSTMASTER.address}`, basic(POSTMASTER));
         expect(listed.status, listed.text).toBe(200);
@@ -186,21 +186,6 @@ describe('listener Grant/Deny changed at run time', () => {
   }, 60_000);
 });
 
-/** A WebUser session by POST /session; answers its ID. */
-async function login(port: number, who: { address: string; password: string }): Promise<string> {
-  const r = await fetch(`http://127.0.0.1:${port}/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user: who.address, password: who.password }),
-  });
-  expect(r.status).toBe(200);
-  return ((await r.json()) as { sessionId: string }).sessionId;
-}
-
-async function sessionStatus(port: number, id: string): Promise<number> {
-  return (await fetch(`http://127.0.0.1:${port}/session`, { headers: { authorization: `Bearer ${id}` } })).status;
-}
-
 describe('listing sessions', () => {
   beforeAll(async () => {
     for (const who of [SUE, MONITOR]) {
@@ -211,9 +196,9 @@ describe('listing sessions', () => {
   });
 
   it('GET /sessions?account= lists the account\'s WebUser sessions (IDs to Monitor only); deleting the account closes them', async () => {
-    const first = await login(gw.ports.http, SUE);
-    const second = await login(gw.ports.http, SUE);
-    await login(gw.ports.http, MONITOR);
+    const first = await openWebSession(gw.ports.http, SUE);
+    const second = await openWebSession(gw.ports.http, SUE);
+    await openWebSession(gw.ports.http, MONITOR);
     const asMonitor = (method: string, url: string): Promise<Reply> => api(gw.ports.http, method, url, basic(MONITOR));
     const r = await asMonitor('GET', `/sessions?account=${encodeURIComponent(SUE.address.toUpperCase())}`);
     expect(r.status, r.text).toBe(200);
@@ -228,12 +213,12 @@ describe('listing sessions', () => {
     expect((await asMonitor('GET', '/sessions')).status).toBe(400);
     // closed one by its ID: gone from the list and from the web
     expect((await asMonitor('DELETE', `/sessions/${encodeURIComponent(first)}`)).status).toBe(204);
-    expect(await sessionStatus(gw.ports.http, first)).toBe(401);
+    expect(await webSessionStatus(gw.ports.http, first)).toBe(401);
     expect((await asMonitor('GET', `/sessions?account=${SUE.address}`)).json.sessions.map((x: { id: string }) => x.id)).toEqual([second]);
     // deleting the account ends its remaining session at once
-    expect(await sessionStatus(gw.ports.http, second)).toBe(200);
+    expect(await webSessionStatus(gw.ports.http, second)).toBe(200);
     expect((await asPostmaster('DELETE', `/domains/${MAIN_DOMAIN}/accounts/sue`)).status).toBe(204);
-    expect(await sessionStatus(gw.ports.http, second)).toBe(401);
+    expect(await webSessionStatus(gw.ports.http, second)).toBe(401);
     expect((await asMonitor('GET', `/sessions?account=${SUE.address}`)).json.sessions).toEqual([]);
   });
 });
@@ -249,10 +234,10 @@ describe('with the directory and the cache in Redis', () => {
       const port = rgw.ports.http;
       const asPm = (method: string, url: string, body?: unknown): Promise<Reply> => api(port, method, url, basic(POSTMASTER), body);
       expect(await imapOk(rgw.ports.imap, SUE)).toBe(true);
-      const id = await login(port, SUE);
+      const id = await openWebSession(port, SUE);
       expect((await asPm('GET', `/sessions?account=${SUE.address}`)).json.sessions.map((x: { id: string }) => x.id)).toEqual([id]);
       expect((await asPm('DELETE', `/domains/${MAIN_DOMAIN}/accounts/sue`)).status).toBe(204);
-      expect(await sessionStatus(port, id)).toBe(401);
+      expect(await webSessionStatus(port, id)).toBe(401);
       expect((await asPm('GET', `/sessions?account=${SUE.address}`)).json.sessions).toEqual([]);
       expect(await imapOk(rgw.ports.imap, SUE)).toBe(false);
       await rgw.cliOk('domain', 'create', 'gone.test');

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminApi, basicAuth as basic, type ApiReply as Reply } from './harness/admin-api.js';
+import { adminApi, basicAuth as basic, openWebSession, type ApiReply as Reply } from './harness/admin-api.js';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
 import { WRONG_PASSWORD, stopCleanly } from './harness/fixtures.js';
 import { imapCapabilitiesAt, imapCommand, imapConnect, imapLogin, imapLoginWorks } from './harness/imap.js';
@@ -299,13 +299,7 @@ describe('login log and lockout (Monitor)', () => {
 
 describe('a WebUser session instead of Basic', () => {
   it('authorizes the admin API with Bearer and with the cookie', async () => {
-    const r = await fetch(`http://127.0.0.1:${gw.ports.http}/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ user: POSTMASTER.address, password: POSTMASTER.password }),
-    });
-    expect(r.status).toBe(200);
-    const { sessionId } = (await r.json()) as { sessionId: string };
+    const sessionId = await openWebSession(gw.ports.http, POSTMASTER);
     const me = await api('GET', '/me', `Bearer ${sessionId}`);
     expect(me.json).toMatchObject({ account: POSTMASTER.address, via: 'session', rights: ['Master'] });
     const byCookie = await fetch(`http://127.0.0.1:${gw.ports.http}/api/v1/domains`, { headers: { cookie: `portcullis_session=${sessionId}` } });

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { openWebSession, webSessionStatus } from './harness/admin-api.js';
 import { Browser, expectText } from './harness/browser.js';
 import { WRONG_PASSWORD, createAccount, stopCleanly } from './harness/fixtures.js';
 import { Gateway, MAIN_DOMAIN } from './harness/gateway.js';
@@ -53,13 +54,7 @@ async function imapLoginOk(who: { address: string; password: string }): Promise<
 
 /** What an outside client does: POST /session with the account's password, as curl would. */
 async function openSession(who: { address: string; password: string }): Promise<string> {
-  const r = await fetch(`http://127.0.0.1:${gw.ports.http}/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user: who.address, password: who.password }),
-  });
-  expect(r.status).toBe(200);
-  const { sessionId } = (await r.json()) as { sessionId: string };
+  const sessionId = await openWebSession(gw.ports.http, who);
   expect(sessionId.length).toBeGreaterThan(12);
   return sessionId;
 }
@@ -85,11 +80,7 @@ async function daveRights(): Promise<string | null> {
   return line ? line.split(' ').pop()! : null;
 }
 
-async function sessionStatus(id: string): Promise<number> {
-  const r = await fetch(`http://127.0.0.1:${gw.ports.http}/session`, { headers: { authorization: `Bearer ${id}` } });
-  await r.arrayBuffer();
-  return r.status;
-}
+const sessionStatus = (id: string): Promise<number> => webSessionStatus(gw.ports.http, id);
 
 beforeAll(async () => {
   gw = await Gateway.start<Listeners>({

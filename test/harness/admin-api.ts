@@ -1,4 +1,5 @@
-/** Calls to the gateway's admin API (/api/v1) with Node's fetch, for the admin API tests. */
+/** Calls to the gateway's admin API (/api/v1) and its WebUser sessions with Node's fetch, for the admin API tests. */
+import { expect } from 'vitest';
 
 export interface ApiReply {
   status: number;
@@ -30,4 +31,22 @@ export async function adminApi(port: number, method: string, url: string, auth: 
     json = null;
   }
   return { status: r.status, text, json };
+}
+
+/** A WebUser session opened by POST /session with the account's password, as an outside client does; its ID. */
+export async function openWebSession(port: number, who: { address: string; password: string }): Promise<string> {
+  const r = await fetch(`http://127.0.0.1:${port}/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user: who.address, password: who.password }),
+  });
+  expect(r.status).toBe(200);
+  return ((await r.json()) as { sessionId: string }).sessionId;
+}
+
+/** GET /session with the ID as a Bearer token: 200 while the session is open. */
+export async function webSessionStatus(port: number, id: string): Promise<number> {
+  const r = await fetch(`http://127.0.0.1:${port}/session`, { headers: { authorization: `Bearer ${id}` } });
+  await r.arrayBuffer();
+  return r.status;
 }
