@@ -1,10 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFileMailboxStore, createFileStore, importDirectory } from '@portcullis/directory';
-import { startRedisServer, type RedisServerHandle } from '@portcullis/redis-client/testing';
-import { cli, cliFolder } from './helpers.js';
+import { cli, cliFolder, useRedisServer } from './helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -109,13 +108,7 @@ describe('acl and mailbox commands', () => {
 });
 
 describe('export and import carry mailboxes and their ACLs', () => {
-  let redis: RedisServerHandle;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const redis = useRedisServer();
 
   it('round-trips files -> export -> Redis -> export -> files, UIDVALIDITY and ACLs intact', async () => {
     await cli(dir, 'acl', 'set', 'joe', 'Shared', 'sam', 'lr');

@@ -1,9 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cli, cliFolder } from './helpers.js';
-import { startRedisServer, type RedisServerHandle as RedisServer } from '@portcullis/redis-client/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cli, cliFolder, useRedisServer } from './helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -63,13 +62,7 @@ describe('rights', () => {
 });
 
 describe('rights in a Redis directory', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const redis = useRedisServer();
 
   it('grants, shows and revokes the same way', async () => {
     const cfg = join(dir, 'redis.yaml');

@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { startRedisServer, type RedisServerHandle } from '@portcullis/redis-client/testing';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { runCli } from '../src/run-cli.js';
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -44,4 +45,21 @@ export async function cliFolder(accounts: readonly string[], config: string = FI
     throw err;
   }
   return folder;
+}
+
+/** A redis-server for the enclosing describe block: started in beforeAll, stopped by its handle in afterAll. */
+export function useRedisServer(): { readonly port: number } {
+  let server: RedisServerHandle | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return {
+    get port() {
+      if (!server) throw new Error('the redis-server is used before its beforeAll ran');
+      return server.port;
+    },
+  };
 }
