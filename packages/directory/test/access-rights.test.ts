@@ -3,33 +3,19 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccessRightsStore, DirectoryStore } from '@portcullis/auth-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFileStore, createRedisStore, exportDirectory, importDirectory } from '../src/index.js';
+import { perTestDocumentStore, type DocumentFixture } from './document-fixture.js';
 import { freshFileStore } from './file-store-fixture.js';
 import { freshRedisStore, useRedisServer } from './redis-fixture.js';
 
 type Store = DirectoryStore & AccessRightsStore;
 
-interface Fixture {
-  store: Store;
-  another(): Store;
-  /** store, behind the store's back, a document for `domain` whose rights are a string, not a list */
-  writeDamaged(domain: string): Promise<void>;
-  cleanup(): Promise<void>;
-}
+/** writeDamaged stores, behind the store's back, a document for `domain` whose rights are a string, not a list */
+type Fixture = DocumentFixture<Store>;
 
 function sharedBehaviour(setup: () => Promise<Fixture>): void {
-  let f: Fixture;
-  const opened: Store[] = [];
-  beforeEach(async () => {
-    f = await setup();
-    await f.store.createDomain({ name: 'example.test' });
-    await f.store.createDomain({ name: 'other.test' });
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((s) => s.close()));
-    await f.cleanup();
-  });
+  const f = perTestDocumentStore(setup, [{ name: 'example.test' }, { name: 'other.test' }]);
 
   it('is empty until something is granted, also for unknown or invalid domains', async () => {
     expect(await f.store.getAccessRights('example.test')).toEqual({});
@@ -48,7 +34,6 @@ function sharedBehaviour(setup: () => Promise<Fixture>): void {
 
   it('is seen by another instance at its next lookup', async () => {
     const other = f.another();
-    opened.push(other);
     expect(await other.getAccessRights('example.test')).toEqual({});
     await f.store.setAccessRights('example.test', { alice: ['CanImpersonate'] });
     expect(await other.getAccessRights('example.test')).toEqual({ alice: ['CanImpersonate'] });

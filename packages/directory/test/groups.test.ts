@@ -3,33 +3,19 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasGroupStore, validateAclIdentifier, type DirectoryStore, type GroupStore } from '@portcullis/auth-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFileStore, createRedisStore, exportDirectory, importDirectory } from '../src/index.js';
+import { perTestDocumentStore, type DocumentFixture } from './document-fixture.js';
 import { freshFileStore } from './file-store-fixture.js';
 import { freshRedisStore, useRedisServer } from './redis-fixture.js';
 
 type Store = DirectoryStore & GroupStore;
 
-interface Fixture {
-  store: Store;
-  another(): Store;
-  /** store, behind the store's back, a group of `domain` whose members are a string, not a list */
-  writeDamaged(domain: string): Promise<void>;
-  cleanup(): Promise<void>;
-}
+/** writeDamaged stores, behind the store's back, a group of `domain` whose members are a string, not a list */
+type Fixture = DocumentFixture<Store>;
 
 function sharedBehaviour(setup: () => Promise<Fixture>): void {
-  let f: Fixture;
-  const opened: Store[] = [];
-  beforeEach(async () => {
-    f = await setup();
-    await f.store.createDomain({ name: 'example.test', aliases: ['ex.test'] });
-    await f.store.createDomain({ name: 'other.test' });
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((s) => s.close()));
-    await f.cleanup();
-  });
+  const f = perTestDocumentStore(setup, [{ name: 'example.test', aliases: ['ex.test'] }, { name: 'other.test' }]);
 
   it('is a group store, empty until a group is set, also for unknown or invalid domains', async () => {
     expect(hasGroupStore(f.store)).toBe(true);
@@ -68,7 +54,6 @@ function sharedBehaviour(setup: () => Promise<Fixture>): void {
 
   it('is seen by another instance at its next lookup', async () => {
     const other = f.another();
-    opened.push(other);
     expect(await other.getGroup('example.test', 'sales')).toBeNull();
     await f.store.setGroup('example.test', 'sales', ['joe']);
     expect(await other.getGroup('example.test', 'sales')).toMatchObject({ members: ['joe'] });
