@@ -170,6 +170,14 @@ describe('RFC 4314 ACLs', () => {
     expect(await joe.command('i', 'GETACL INBOX')).toEqual(['* ACL INBOX', 'i OK GETACL completed']);
   });
 
+  it("SETACL and DELETEACL edit the entry already there when it names the same account in another spelling", async () => {
+    const joe = await joeShares(['sam@example.test', 'lrw']);
+    expect(await joe.command('a', 'SETACL Shared sam -w')).toEqual(['a OK SETACL completed']);
+    expect(await joe.command('b', 'GETACL Shared')).toEqual(['* ACL Shared sam@example.test lr', 'b OK GETACL completed']);
+    expect(await joe.command('c', 'DELETEACL Shared sam')).toEqual(['c OK DELETEACL completed']);
+    expect(await joe.command('d', 'GETACL Shared')).toEqual(['* ACL Shared', 'd OK GETACL completed']);
+  });
+
   it('sam with lr sees the mailbox under Other Users and selects it read-only', async () => {
     await joeShares(['sam', 'lr']);
     const sam = await as('sam@example.test');

@@ -9,8 +9,8 @@ import {
   aclFromRecord,
   aclSubjectFor,
   aclToRecord,
+  existingSpelling,
   explainEffectiveRights,
-  identifierDomain,
   parseIdentifier,
   parseRightsChange,
   removeAclEntry,
@@ -19,7 +19,6 @@ import {
   type AccountMailboxes,
   type AclExplanation,
   type MailboxStore,
-  type ParsedIdentifier,
 } from '@portcullis/auth-core';
 import { UsageError } from '../errors.js';
 import { asCliError, NotFoundError, requireAccount, withMailboxes, type CommandContext, type StoreContext } from './context.js';
@@ -69,23 +68,6 @@ export async function requireOwner(ctx: StoreContext, address: string): Promise<
   return { address: `${owner.name}@${owner.domain}`, domain: owner.domain };
 }
 
-/**
- * The spelling of `identifier` already in the ACL when an entry names the same thing ('dave' and
- * 'dave@owner.domain' are one account), so that a change edits that entry instead of adding a
- * second one; else `identifier` itself.
- */
-function spellingIn(acl: Record<string, string>, identifier: string, ownerDomain: string): string {
-  const wanted = parseIdentifier(identifier);
-  if (wanted instanceof AclError) return identifier;
-  const key = (p: ParsedIdentifier) => `${p.prefix}|${p.kind}|${p.name ?? ''}|${identifierDomain(p, ownerDomain) ?? ''}`;
-  const target = key(wanted);
-  for (const existing of Object.keys(acl)) {
-    const p = parseIdentifier(existing);
-    if (!(p instanceof AclError) && key(p) === target) return existing;
-  }
-  return identifier;
-}
-
 const noMailbox = (owner: string, name: string) => new NotFoundError(`${owner} has no mailbox ${name}`);
 
 /** Every mailbox of the account, INBOX first, each with its ACL. */
@@ -120,7 +102,7 @@ export async function setMailboxAcl(ctx: AclContext, ownerAddress: string, rawMa
   }
   const valid = await validateAclIdentifier(identifier, ctx.store, owner.domain);
   if (valid instanceof AclError) throw new UsageError(valid.message);
-  return changeAcl(ctx, owner.address, mailbox, (acl) => setAclEntry(aclFromRecord(acl), spellingIn(acl, identifier, owner.domain), rightsSpec));
+  return changeAcl(ctx, owner.address, mailbox, (acl) => setAclEntry(aclFromRecord(acl), existingSpelling(Object.keys(acl), identifier, owner.domain), rightsSpec));
 }
 
 /**
@@ -135,7 +117,7 @@ export async function deleteMailboxAcl(ctx: AclContext, ownerAddress: string, ra
   let missing = false;
   const view = await changeAcl(ctx, owner.address, mailbox, (acl) => {
     const before = aclFromRecord(acl);
-    const after = removeAclEntry(before, spellingIn(acl, identifier, owner.domain));
+    const after = removeAclEntry(before, existingSpelling(Object.keys(acl), identifier, owner.domain));
     missing = after.length === before.length;
     return after;
   });

@@ -1,7 +1,7 @@
 /** Changing an ACL the way RFC 4314's SETACL and DELETEACL do; the list given is never mutated. */
 import type { Acl, AclEntry } from './acl.js';
 import { AclError } from './errors.js';
-import { parseIdentifier, type ParsedIdentifier } from './identifier.js';
+import { identifierDomain, parseIdentifier, type ParsedIdentifier } from './identifier.js';
 import { ACL_RIGHTS, parseRightLetters, subtractRights, unionRights } from './rights.js';
 
 export type RightsChange = { mode: 'replace' | 'add' | 'remove'; rights: string };
@@ -55,4 +55,21 @@ export function setAclEntry(acl: Acl, identifier: string, rightsSpec: string): A
 export function removeAclEntry(acl: Acl, identifier: string): Acl {
   const { canonical } = requireIdentifier(identifier);
   return acl.filter((e) => !sameIdentifier(e, canonical)).map((e) => ({ ...e }));
+}
+
+/**
+ * The spelling of `identifier` already among `existing` when one names the same thing ('dave' and
+ * 'dave@owner.domain' are one account of the owner's domain), so that SETACL and DELETEACL edit
+ * that entry instead of adding a second one beside it; else `identifier` itself.
+ */
+export function existingSpelling(existing: Iterable<string>, identifier: string, ownerDomain: string): string {
+  const wanted = parseIdentifier(identifier);
+  if (wanted instanceof AclError) return identifier;
+  const key = (p: ParsedIdentifier) => `${p.prefix}|${p.kind}|${p.name ?? ''}|${identifierDomain(p, ownerDomain) ?? ''}`;
+  const target = key(wanted);
+  for (const candidate of existing) {
+    const p = parseIdentifier(candidate);
+    if (!(p instanceof AclError) && key(p) === target) return candidate;
+  }
+  return identifier;
 }

@@ -25,7 +25,7 @@ export {
   type ParsedIdentifier,
 } from './identifier.js';
 export { effectiveRights, explainEffectiveRights, identifierMatches } from './effective.js';
-export { parseRightsChange, removeAclEntry, requireIdentifier, setAclEntry, type RightsChange } from './edit.js';
+export { existingSpelling, parseRightsChange, removeAclEntry, requireIdentifier, setAclEntry, type RightsChange } from './edit.js';
 export { aclSubjectFor, groupsContaining, hasGroupStore, parseGroupMember, type GroupMember } from './groups.js';
 export { validateAclIdentifier } from './validate.js';
 export { createMemoryGroupStore } from './memory-group-store.js';

@@ -12,6 +12,7 @@ import {
   identifierDomain,
   parseIdentifier,
   parseRightsChange,
+  existingSpelling,
   removeAclEntry,
   setAclEntry,
   type DirectoryStore,
@@ -95,7 +96,8 @@ async function changeAcl(ctx: CommandContext, cmd: ImapCommand, options: AclComm
   }
   const { result, rights } = await ctx.access.updateIfAllowed(owner, ref.name, 'a', (doc) => {
     const acl = mailboxAcl(doc, ref.name);
-    const changed = setting ? setAclEntry(acl, identifier, rightsSpec) : removeAclEntry(acl, identifier);
+    const spelling = existingSpelling(acl.map((e) => e.identifier), identifier, domainOf(owner));
+    const changed = setting ? setAclEntry(acl, spelling, rightsSpec) : removeAclEntry(acl, spelling);
     return { next: withAcl(doc, ref.name, changed), result: 'done' as const };
   });
   if (result === 'nonexistent') return nonexistent(ctx, tag);
