@@ -41,3 +41,49 @@ export function cleartextFromSasl(mechanism: string, responses: readonly Buffer[
       return undefined;
   }
 }
+
+/** The part of a SASL exchange the recorder wraps (auth-core's SaslExchange fits it). */
+export interface SteppedExchange<Step, Cancel> {
+  readonly mechanism: string;
+  step(input: Buffer | null): Step;
+  cancel(): Cancel;
+}
+
+export interface RecordedExchange<Step, Cancel> {
+  /** what the session runs: `exchange` itself, or a wrapper keeping the client's responses */
+  exchange: SteppedExchange<Step, Cancel>;
+  /**
+   * The cleartext login the responses held, once the exchange ended; read once: the responses
+   * (the password) are dropped then, not kept for the relayed session's lifetime.
+   */
+  cleartext(): CleartextLogin | undefined;
+}
+
+/**
+ * The exchange a protocol session runs: when it may relay (passthrough replays the client's own
+ * password) and the mechanism is PLAIN or LOGIN, the client's responses are kept; otherwise the
+ * exchange is run as it is and no password exists.
+ */
+export function recordCleartext<Step, Cancel>(
+  exchange: SteppedExchange<Step, Cancel>,
+  relaying: boolean,
+): RecordedExchange<Step, Cancel> {
+  const mechanism = exchange.mechanism.toUpperCase();
+  if (!relaying || !CLEARTEXT_MECHANISMS.has(mechanism)) return { exchange, cleartext: () => undefined };
+  const responses: Buffer[] = [];
+  return {
+    exchange: {
+      mechanism: exchange.mechanism,
+      step: (input) => {
+        if (input) responses.push(input);
+        return exchange.step(input);
+      },
+      cancel: () => exchange.cancel(),
+    },
+    cleartext: () => {
+      const login = cleartextFromSasl(mechanism, responses);
+      responses.length = 0;
+      return login;
+    },
+  };
+}

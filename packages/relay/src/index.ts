@@ -5,5 +5,12 @@ export { imapUpstream, imapIdParams, imapQuote, parseCapabilities } from './imap
 export { UpstreamReader, upgradeClientTls, tlsClientOptions, saslPlain } from './upstream-reader.js';
 export { popUpstream, xclientAddress } from './pop-upstream.js';
 export { smtpUpstream, readSmtpReply, ehloFacts, xtext, type SmtpReply, type EhloFacts } from './smtp-upstream.js';
-export { cleartextFromSasl, CLEARTEXT_MECHANISMS, type CleartextLogin } from './cleartext-login.js';
+export {
+  cleartextFromSasl,
+  CLEARTEXT_MECHANISMS,
+  recordCleartext,
+  type CleartextLogin,
+  type RecordedExchange,
+  type SteppedExchange,
+} from './cleartext-login.js';
 export { askRelay, canTakeOver, relayClientOf, relayConnection, type ClientCredentials } from './session-relay.js';

@@ -14,7 +14,7 @@ import {
   type MailboxStore,
 } from '@portcullis/auth-core';
 import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/line-protocol';
-import { CLEARTEXT_MECHANISMS, cleartextFromSasl, relayConnection, type RelayClient, type RelayHook } from '@portcullis/relay';
+import { recordCleartext, relayConnection, type RelayClient, type RelayHook } from '@portcullis/relay';
 import {
   ConnectionClosedError,
   IdleTimeoutError,
@@ -290,23 +290,11 @@ export class ImapSession {
       return;
     }
     // passthrough relaying replays a PLAIN or LOGIN client's own password: keep its responses
-    const responses: Buffer[] = [];
-    const recording = this.config.relay && CLEARTEXT_MECHANISMS.has(mechanism);
-    const dialogExchange = recording
-      ? {
-          mechanism: exchange.mechanism,
-          cancel: () => exchange.cancel(),
-          step: (data: Buffer | null) => {
-            if (data) responses.push(data);
-            return exchange.step(data);
-          },
-        }
-      : exchange;
-    const outcome = await runSaslDialog(this.conn, dialogExchange, input, { challengeLine: continuation });
+    const recorded = recordCleartext(exchange, this.config.relay !== undefined);
+    const outcome = await runSaslDialog(this.conn, recorded.exchange, input, { challengeLine: continuation });
     switch (outcome.kind) {
       case 'success': {
-        const cleartext = recording ? cleartextFromSasl(mechanism, responses) : undefined;
-        responses.length = 0;
+        const cleartext = recorded.cleartext();
         // another account's authzid (impersonation): the client's password would not open it
         const replayable = cleartext && outcome.success.authzid === outcome.success.authcid;
         return this.loggedIn(cmd.tag, outcome.success, 'AUTHENTICATE', replayable ? { name: cleartext.loginName, password: cleartext.password } : undefined);

@@ -18,8 +18,7 @@ import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcul
 import {
   askRelay,
   canTakeOver,
-  CLEARTEXT_MECHANISMS,
-  cleartextFromSasl,
+  recordCleartext,
   relayClientOf,
   relayConnection,
   type ClientCredentials,
@@ -229,25 +228,14 @@ export class PopSession {
     const started = this.auth.startSasl(mechanism, this.info);
     if (!started) return this.bad(err('unsupported authentication mechanism'));
     // passthrough relaying replays a PLAIN or LOGIN password, so the client's responses are kept
-    const responses: Buffer[] = [];
-    const exchange =
-      this.options.relay && CLEARTEXT_MECHANISMS.has(mechanism)
-        ? {
-            mechanism: started.mechanism,
-            step: (input: Buffer | null) => {
-              if (input) responses.push(input);
-              return started.step(input);
-            },
-            cancel: () => started.cancel(),
-          }
-        : started;
-    const outcome = await runSaslDialog(this.conn, exchange, initial, { challengeLine: continuation });
+    const recorded = recordCleartext(started, this.options.relay !== undefined);
+    const outcome = await runSaslDialog(this.conn, recorded.exchange, initial, { challengeLine: continuation });
     if (outcome.kind === 'aborted') return this.bad(err(DIALOG_ABORT_TEXT[outcome.reason]));
     const result =
       outcome.kind === 'success'
         ? ({ ok: true, success: outcome.success } as const)
         : ({ ok: false, failure: outcome.failure } as const);
-    return this.finishLogin(undefined, mechanism, result, cleartextFromSasl(mechanism, responses));
+    return this.finishLogin(undefined, mechanism, result, recorded.cleartext());
   }
 
   private async finishLogin(

@@ -17,7 +17,7 @@ import {
 } from '@portcullis/auth-core';
 import { ConnectionClosedError, IdleTimeoutError, LineTooLongError, type Connection } from '@portcullis/listener';
 import { decodeInitialResponse, runSaslDialog, type DialogAbort } from '@portcullis/line-protocol';
-import { askRelay, canTakeOver, CLEARTEXT_MECHANISMS, cleartextFromSasl, relayClientOf, relayConnection } from '@portcullis/relay';
+import { askRelay, canTakeOver, recordCleartext, relayClientOf, relayConnection } from '@portcullis/relay';
 import {
   DataDecoder,
   parseCommand,
@@ -244,19 +244,8 @@ export class SmtpSession {
     const started = this.auth.startSasl(mechanism, this.info);
     if (!started) return this.bad(504, '5.5.4', 'unrecognized authentication mechanism');
     // passthrough relaying replays a PLAIN or LOGIN password, so the client's responses are kept
-    const responses: Buffer[] = [];
-    const exchange =
-      this.options.relay && CLEARTEXT_MECHANISMS.has(mechanism)
-        ? {
-            mechanism: started.mechanism,
-            step: (input: Buffer | null) => {
-              if (input) responses.push(input);
-              return started.step(input);
-            },
-            cancel: () => started.cancel(),
-          }
-        : started;
-    const outcome = await runSaslDialog(this.conn, exchange, initial, { challengeLine: saslChallenge });
+    const recorded = recordCleartext(started, this.options.relay !== undefined);
+    const outcome = await runSaslDialog(this.conn, recorded.exchange, initial, { challengeLine: saslChallenge });
     if (outcome.kind === 'aborted') {
       const [code, enhanced, text] = DIALOG_ABORT[outcome.reason];
       return this.bad(code, enhanced, text);
@@ -267,7 +256,7 @@ export class SmtpSession {
     }
     const { success } = outcome;
     if (this.options.relay) {
-      const client = relayClientOf(this.conn, success, cleartextFromSasl(mechanism, responses));
+      const client = relayClientOf(this.conn, success, recorded.cleartext());
       const decision = await askRelay(this.options.relay, 'smtp', success, client);
       if (decision.kind === 'relay' && !canTakeOver(this.conn)) {
         decision.upstream.socket.destroy();
